@@ -1,0 +1,176 @@
+//! IP co-presence: an IP address links two persons only when both used it in
+//! the same short time window on several distinct days, and the address is
+//! neither a hub (too many persons) nor anonymizing (VPN/hosting/Tor exits are
+//! shared by strangers by design) nor a configured corporate egress.
+
+use std::net::IpAddr;
+
+/// One person's use of one IP address: the hours it was seen (bounded, most recent kept).
+#[derive(Debug, Default, Clone)]
+pub struct IpUse {
+    pub person: u32,
+    /// Sorted hour numbers (`unix / 3600`).
+    pub windows: Vec<u32>,
+    pub events: Vec<String>,
+}
+
+/// Everything known about one IP address.
+#[derive(Debug, Default, Clone)]
+pub struct IpEntry {
+    pub hub: bool,
+    pub anonymizing: bool,
+    pub uses: Vec<IpUse>,
+}
+
+/// Maximum hours remembered per person and IP.
+pub const MAX_WINDOWS: usize = 256;
+
+impl IpEntry {
+    /// Records that `person` used the address in hour `window`; more than
+    /// `store_max` persons make the address a hub.
+    pub fn record(
+        &mut self,
+        person: u32,
+        window: u32,
+        event: &str,
+        store_max: usize,
+        max_events: usize,
+    ) {
+        if self.hub {
+            return;
+        }
+        let idx = match self.uses.iter().position(|u| u.person == person) {
+            Some(i) => i,
+            None => {
+                if self.uses.len() >= store_max {
+                    self.hub = true;
+                    self.uses = Vec::new();
+                    return;
+                }
+                self.uses.push(IpUse {
+                    person,
+                    ..IpUse::default()
+                });
+                self.uses.len() - 1
+            }
+        };
+        let Some(u) = self.uses.get_mut(idx) else {
+            return;
+        };
+        if let Err(pos) = u.windows.binary_search(&window) {
+            u.windows.insert(pos, window);
+            if u.windows.len() > MAX_WINDOWS {
+                u.windows.remove(0);
+            }
+            if u.events.len() < max_events {
+                u.events.push(event.to_string());
+            }
+        }
+    }
+}
+
+/// Distinct UTC days on which both uses were present within `window_hours`
+/// of each other.
+pub fn shared_days(a: &IpUse, b: &IpUse, window_hours: u32) -> usize {
+    let reach = window_hours.saturating_sub(1);
+    let mut days: Vec<u32> = Vec::new();
+    for &x in &a.windows {
+        let lo = x.saturating_sub(reach);
+        let start = b.windows.partition_point(|&y| y < lo);
+        if b.windows
+            .get(start)
+            .is_some_and(|&y| y <= x.saturating_add(reach))
+        {
+            let d = x / 24;
+            if days.last() != Some(&d) {
+                days.push(d);
+            }
+        }
+    }
+    days.dedup();
+    days.len()
+}
+
+/// Parses `10.0.0.0/8`, `2001:db8::/32` or a bare address into (network, prefix).
+pub fn parse_cidr(s: &str) -> Option<(IpAddr, u8)> {
+    let s = s.trim();
+    let (addr, len) = match s.split_once('/') {
+        Some((a, l)) => (a.parse::<IpAddr>().ok()?, l.parse::<u8>().ok()?),
+        None => {
+            let a: IpAddr = s.parse().ok()?;
+            (a, if a.is_ipv4() { 32 } else { 128 })
+        }
+    };
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    (len <= max).then_some((addr, len))
+}
+
+/// True when `ip` lies inside `net/len`.
+pub fn in_cidr(ip: IpAddr, net: IpAddr, len: u8) -> bool {
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = if len == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(len))
+            };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(len))
+            };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn use_of(person: u32, windows: &[u32]) -> IpUse {
+        IpUse {
+            person,
+            windows: windows.to_vec(),
+            events: vec![],
+        }
+    }
+
+    #[test]
+    fn co_presence_counts_distinct_days() {
+        // hours: day 0 (1, 2), day 1 (25), day 3 (80)
+        let a = use_of(0, &[1, 2, 25, 80]);
+        let b = use_of(1, &[2, 26, 90]);
+        assert_eq!(shared_days(&a, &b, 2), 2);
+        assert_eq!(shared_days(&a, &b, 1), 1);
+        let c = use_of(2, &[5, 30]);
+        assert_eq!(shared_days(&a, &c, 2), 0);
+        assert_eq!(shared_days(&a, &c, 4), 1);
+    }
+
+    #[test]
+    fn entries_turn_into_hubs() {
+        let mut e = IpEntry::default();
+        for p in 0..5 {
+            e.record(p, 1, "ev", 4, 2);
+        }
+        assert!(e.hub);
+        assert!(e.uses.is_empty());
+    }
+
+    #[test]
+    fn cidrs() {
+        let (n, l) = parse_cidr("198.51.100.0/24").unwrap();
+        assert!(in_cidr("198.51.100.7".parse().unwrap(), n, l));
+        assert!(!in_cidr("198.51.101.7".parse().unwrap(), n, l));
+        let (n, l) = parse_cidr("2001:db8::/32").unwrap();
+        assert!(in_cidr("2001:db8::1".parse().unwrap(), n, l));
+        assert!(parse_cidr("1.2.3.4/33").is_none());
+        assert_eq!(parse_cidr("1.2.3.4").unwrap().1, 32);
+    }
+}

@@ -1,0 +1,305 @@
+//! What link analysis remembers while events stream by: per identifier value
+//! the (few) persons that used it, per IP the persons and time windows. State
+//! grows with identifiers and persons, never with events.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use molehunt_model::{Enrichment, Event, Record};
+
+use super::ip::IpEntry;
+use super::{LinkKind, normalize};
+
+/// One person's use of one identifier value.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Member {
+    pub person: u32,
+    pub events: Vec<String>,
+}
+
+/// The persons behind one identifier value.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ValueEntry {
+    pub hub: bool,
+    pub persons_seen: usize,
+    pub members: Vec<Member>,
+}
+
+/// How many persons a value remembers before it is certainly a hub. The
+/// configured hub thresholds (which may be lower) apply when networks are built,
+/// so a state made with `LinkState::default()` honours any configuration up to
+/// this bound.
+pub(super) const STORE_MAX_PERSONS: usize = 64;
+/// Event ids kept per person and value.
+pub(super) const EVENTS_PER_PERSON: usize = 2;
+
+/// Link-analysis state fed by [`LinkState::observe`].
+#[derive(Debug, Default)]
+pub struct LinkState {
+    pub(super) person_index: HashMap<String, u32>,
+    pub(super) person_ids: Vec<String>,
+    accounts: HashMap<String, u32>,
+    pub(super) values: HashMap<(LinkKind, String), ValueEntry>,
+    pub(super) ips: HashMap<IpAddr, IpEntry>,
+    store_max: usize,
+}
+
+impl LinkState {
+    /// A state sized for `config`: values remember enough persons to apply
+    /// its hub thresholds. `LinkState::default()` suits thresholds up to 64.
+    pub fn with_config(config: &super::LinkConfig) -> Self {
+        LinkState {
+            store_max: config.max_threshold(),
+            ..LinkState::default()
+        }
+    }
+
+    fn store_max(&self) -> usize {
+        self.store_max.max(STORE_MAX_PERSONS)
+    }
+
+    /// Number of persons seen.
+    pub fn person_count(&self) -> usize {
+        self.person_ids.len()
+    }
+
+    /// Number of distinct identifier values (plus IP addresses) held.
+    pub fn value_count(&self) -> usize {
+        self.values.len() + self.ips.len()
+    }
+
+    fn person(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.person_index.get(id) {
+            return i;
+        }
+        let i = self.person_ids.len() as u32;
+        self.person_ids.push(id.to_string());
+        self.person_index.insert(id.to_string(), i);
+        i
+    }
+
+    fn account_person(&self, account: &str) -> Option<u32> {
+        self.accounts.get(account).copied()
+    }
+
+    fn add(&mut self, kind: LinkKind, value: Option<String>, person: u32, event: &str) {
+        let Some(value) = value else { return };
+        let max = self.store_max();
+        let entry = self.values.entry((kind, value)).or_default();
+        if entry.hub {
+            return;
+        }
+        if let Some(m) = entry.members.iter_mut().find(|m| m.person == person) {
+            if m.events.len() < EVENTS_PER_PERSON && !m.events.iter().any(|e| e == event) {
+                m.events.push(event.to_string());
+            }
+            return;
+        }
+        entry.persons_seen += 1;
+        if entry.members.len() >= max {
+            // INVARIANT: a hub keeps no members, so it can never link anyone.
+            entry.hub = true;
+            entry.members = Vec::new();
+            return;
+        }
+        entry.members.push(Member {
+            person,
+            events: vec![event.to_string()],
+        });
+    }
+
+    fn add_ip(&mut self, ip: IpAddr, person: u32, ts: i64, event: &str, enrichment: &Enrichment) {
+        let max = self.store_max();
+        let hour = (ts.max(0) / 3600).min(i64::from(u32::MAX)) as u32;
+        let entry = self.ips.entry(ip).or_default();
+        if enrichment
+            .ip
+            .as_ref()
+            .is_some_and(|i| i.class.is_anonymizing())
+        {
+            entry.anonymizing = true;
+        }
+        entry.record(person, hour, event, max, EVENTS_PER_PERSON);
+    }
+
+    /// Takes in one event (persons and accounts before the events naming them).
+    pub fn observe(&mut self, event: &Event, enrichment: &Enrichment) {
+        let id = event.id.as_str();
+        match &event.record {
+            Record::Person(p) => {
+                let i = self.person(&p.person_id);
+                self.add(
+                    LinkKind::Email,
+                    p.email.as_deref().and_then(normalize::email),
+                    i,
+                    id,
+                );
+                self.add(
+                    LinkKind::Phone,
+                    p.phone.as_deref().and_then(normalize::phone),
+                    i,
+                    id,
+                );
+                self.add(
+                    LinkKind::Photo,
+                    p.photo_hash.as_deref().and_then(normalize::hash),
+                    i,
+                    id,
+                );
+            }
+            Record::Account(a) => {
+                let i = self.person(&a.person_id);
+                self.accounts.insert(a.account_id.clone(), i);
+                self.add(
+                    LinkKind::Email,
+                    a.email.as_deref().and_then(normalize::email),
+                    i,
+                    id,
+                );
+            }
+            Record::Document(d) => {
+                let i = self.person(&d.person_id);
+                let ty = doc_type(d.doc_type);
+                let country = d.issuing_country.as_deref().unwrap_or("").to_uppercase();
+                let number = d
+                    .number
+                    .as_deref()
+                    .and_then(normalize::doc_number)
+                    .map(|n| format!("{ty}:{country}:{n}"))
+                    .or_else(|| {
+                        d.number_hash
+                            .as_deref()
+                            .and_then(normalize::hash)
+                            .map(|h| format!("{ty}:#{h}"))
+                    });
+                self.add(LinkKind::Document, number, i, id);
+                self.add(
+                    LinkKind::Photo,
+                    d.photo_hash.as_deref().and_then(normalize::hash),
+                    i,
+                    id,
+                );
+                self.add(
+                    LinkKind::DocumentAddress,
+                    d.address.as_ref().and_then(normalize::address),
+                    i,
+                    id,
+                );
+            }
+            Record::PayoutMethod(m) => {
+                let i = self.person(&m.person_id);
+                self.payment(
+                    i,
+                    id,
+                    m.account_hash.as_deref(),
+                    m.wallet.as_ref(),
+                    m.provider_account.as_deref(),
+                );
+            }
+            Record::Payout(p) => {
+                let i = self.person(&p.person_id);
+                self.payment(
+                    i,
+                    id,
+                    p.account_hash.as_deref(),
+                    p.wallet.as_ref(),
+                    p.provider_account.as_deref(),
+                );
+            }
+            Record::Login(l) => {
+                let Some(i) = self.account_person(&l.account_id) else {
+                    return;
+                };
+                self.add(LinkKind::Device, l.device_id.as_deref().map(device), i, id);
+                self.add(
+                    LinkKind::MfaDevice,
+                    l.mfa_device_id.as_deref().map(device),
+                    i,
+                    id,
+                );
+                if l.success {
+                    self.add_ip(l.ip, i, l.ts.unix(), id, enrichment);
+                }
+            }
+            Record::Activity(a) => {
+                if let (Some(ip), Some(i)) = (a.ip, self.account_person(&a.account_id)) {
+                    self.add_ip(ip, i, a.ts.unix(), id, enrichment);
+                }
+            }
+            Record::DeviceReport(d) => {
+                if let Some(p) = &d.person_id {
+                    let i = self.person(p);
+                    self.add(LinkKind::Device, Some(device(&d.device_id)), i, id);
+                }
+            }
+            Record::Shipment(s) => {
+                let i = self.person(&s.person_id);
+                self.add(
+                    LinkKind::ShippingAddress,
+                    normalize::address(&s.address),
+                    i,
+                    id,
+                );
+            }
+            Record::Commit(c) => {
+                if let Some(i) = self.account_person(&c.account_id) {
+                    self.add(
+                        LinkKind::Email,
+                        c.author_email.as_deref().and_then(normalize::email),
+                        i,
+                        id,
+                    );
+                }
+            }
+            Record::Interview(x) => {
+                self.person(&x.person_id);
+            }
+            Record::ReferenceCheck(x) => {
+                self.person(&x.person_id);
+            }
+            Record::Referral(x) => {
+                self.person(&x.person_id);
+            }
+        }
+    }
+
+    fn payment(
+        &mut self,
+        i: u32,
+        id: &str,
+        account_hash: Option<&str>,
+        wallet: Option<&molehunt_model::Wallet>,
+        provider: Option<&str>,
+    ) {
+        self.add(
+            LinkKind::BankAccount,
+            account_hash.and_then(normalize::hash),
+            i,
+            id,
+        );
+        self.add(LinkKind::Wallet, wallet.and_then(normalize::wallet), i, id);
+        self.add(
+            LinkKind::PaymentAccount,
+            provider.and_then(normalize::provider_account),
+            i,
+            id,
+        );
+    }
+}
+
+fn doc_type(t: molehunt_model::DocType) -> &'static str {
+    use molehunt_model::DocType;
+    match t {
+        DocType::Passport => "passport",
+        DocType::NationalId => "national_id",
+        DocType::DriversLicense => "drivers_license",
+        DocType::Ssn => "ssn",
+        DocType::Visa => "visa",
+        DocType::Diploma => "diploma",
+        DocType::Other => "other",
+    }
+}
+
+fn device(raw: &str) -> String {
+    raw.trim().to_string()
+}
