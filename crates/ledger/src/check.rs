@@ -1,0 +1,225 @@
+//! Full verification of a stored log (`molehunt audit verify`) and entry reads.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use rusqlite::{Connection, params};
+
+use crate::LedgerError;
+use crate::note::{VerifierKey, verify_checkpoint};
+use crate::store::{self, STRIDE, StoredCheckpoint};
+use crate::tree::{Frontier, Hash, leaf_hash};
+
+/// The first problem found: the index of the first entry that is (or may be) bad.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tamper {
+    /// First bad index (or, when only a range can be blamed, its start).
+    pub index: u64,
+    /// What does not match.
+    pub detail: String,
+}
+
+impl std::fmt::Display for Tamper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "entry {}: {}", self.index, self.detail)
+    }
+}
+
+/// What a successful verification covered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifySummary {
+    /// Entries checked.
+    pub size: u64,
+    /// Root hash of the whole log.
+    pub root: Hash,
+    /// Signed checkpoints checked.
+    pub checkpoints: usize,
+}
+
+/// Blob (or text) bytes of a column; `None` for other types.
+fn bytes(v: rusqlite::types::ValueRef<'_>) -> Option<&[u8]> {
+    match v {
+        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => Some(b),
+        _ => None,
+    }
+}
+
+fn clamp(range: &Range<u64>) -> (i64, i64) {
+    let lo = i64::try_from(range.start).unwrap_or(i64::MAX);
+    let hi = i64::try_from(range.end).unwrap_or(i64::MAX);
+    (lo, hi)
+}
+
+pub(crate) fn for_each_entry(
+    c: &Connection,
+    range: Range<u64>,
+    f: &mut crate::EntryVisitor<'_>,
+) -> Result<(), LedgerError> {
+    let (lo, hi) = clamp(&range);
+    let mut st = c.prepare_cached(
+        "SELECT idx, data FROM ledger_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+    )?;
+    let mut rows = st.query(params![lo, hi])?;
+    while let Some(r) = rows.next()? {
+        let idx: i64 = r.get(0)?;
+        let data = bytes(r.get_ref(1)?)
+            .ok_or_else(|| LedgerError::Corrupt(format!("entry {idx} is not a byte string")))?;
+        f(idx as u64, data)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn entries(
+    c: &Connection,
+    range: Range<u64>,
+) -> Result<Vec<(u64, Vec<u8>)>, LedgerError> {
+    let mut out = Vec::new();
+    for_each_entry(c, range, &mut |i, d| {
+        out.push((i, d.to_vec()));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn tampered(index: u64, detail: impl Into<String>) -> LedgerError {
+    LedgerError::Tampered(Tamper {
+        index,
+        detail: detail.into(),
+    })
+}
+
+/// Checks one stored checkpoint against the recomputed root at its size. `good` is the size
+/// of the last checkpoint that verified: a root mismatch blames the entries after it.
+fn check_checkpoint(
+    cp: &StoredCheckpoint,
+    root: &Hash,
+    key: &VerifierKey,
+    good: u64,
+) -> Result<(), LedgerError> {
+    let signed = verify_checkpoint(&cp.note, key).map_err(|e| {
+        tampered(
+            good,
+            format!("checkpoint of size {} has no valid signature: {e}", cp.size),
+        )
+    })?;
+    if signed.size != cp.size || signed.root != cp.root {
+        return Err(tampered(
+            good,
+            format!(
+                "checkpoint of size {} differs from its signed note",
+                cp.size
+            ),
+        ));
+    }
+    if &signed.root != root {
+        return Err(tampered(
+            good,
+            format!(
+                "the signed checkpoint of size {} does not match the stored entries {good}..{}",
+                cp.size, cp.size
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Streams every entry, recomputing leaf hashes and the tree; compares the stored leaf and
+/// interior hashes and every stored checkpoint. Fails with [`LedgerError::Tampered`]
+/// naming the first bad index.
+pub(crate) fn verify_all(
+    c: &Connection,
+    key: &VerifierKey,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<VerifySummary, LedgerError> {
+    // One read transaction: a consistent snapshot while writers go on.
+    c.execute_batch("BEGIN")?;
+    let result = verify_snapshot(c, key, progress);
+    let _ = c.execute_batch("COMMIT");
+    result
+}
+
+fn verify_snapshot(
+    c: &Connection,
+    key: &VerifierKey,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<VerifySummary, LedgerError> {
+    let total = store::size(c)?;
+    let checkpoints = store::all_checkpoints(c)?;
+    let mut nodes: HashMap<(u32, u64), Hash> = HashMap::new();
+    {
+        let mut st = c.prepare("SELECT level, idx, hash FROM ledger_nodes")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let (level, idx): (u32, i64) = (r.get(0)?, r.get(1)?);
+            let h: Hash = r.get::<_, Vec<u8>>(2)?.try_into().map_err(|_| {
+                tampered(
+                    idx as u64,
+                    format!("stored hash at level {level} is not 32 bytes"),
+                )
+            })?;
+            nodes.insert((level, idx as u64), h);
+        }
+    }
+    let mut cps = checkpoints.iter().peekable();
+    let mut good = 0u64;
+    let mut fr = Frontier::new();
+    let mut check_cps = |fr: &Frontier, good: &mut u64| -> Result<(), LedgerError> {
+        while let Some(cp) = cps.next_if(|cp| cp.size <= fr.size()) {
+            check_checkpoint(cp, &fr.root(), key, *good)?;
+            *good = cp.size;
+        }
+        Ok(())
+    };
+    check_cps(&fr, &mut good)?;
+    progress(0, total);
+    let mut st = c.prepare("SELECT idx, leaf_hash, data FROM ledger_entries ORDER BY idx")?;
+    let mut rows = st.query([])?;
+    let mut bad_node: Option<LedgerError> = None;
+    while let Some(r) = rows.next()? {
+        let expected = fr.size();
+        let idx: i64 = r.get(0)?;
+        if idx as u64 != expected {
+            return Err(tampered(expected, "entry is missing"));
+        }
+        let not_bytes = || tampered(expected, "stored entry is not a byte string");
+        let stored = bytes(r.get_ref(1)?).ok_or_else(not_bytes)?;
+        let leaf = leaf_hash(bytes(r.get_ref(2)?).ok_or_else(not_bytes)?);
+        if stored != leaf {
+            return Err(tampered(
+                expected,
+                "entry bytes do not match the stored leaf hash",
+            ));
+        }
+        fr.push(leaf, |level, nidx, h| {
+            if level % STRIDE == 0 && bad_node.is_none() && nodes.get(&(level, nidx)) != Some(h) {
+                let lo = nidx << level;
+                bad_node = Some(tampered(
+                    lo,
+                    format!(
+                        "entries {lo}..{} do not match their stored subtree hash",
+                        lo + (1u64 << level)
+                    ),
+                ));
+            }
+        });
+        if let Some(e) = bad_node.take() {
+            return Err(e);
+        }
+        check_cps(&fr, &mut good)?;
+        if fr.size().is_multiple_of(65_536) {
+            progress(fr.size(), total);
+        }
+    }
+    if let Some(cp) = cps.next() {
+        return Err(tampered(
+            fr.size(),
+            format!("a checkpoint of size {} covers missing entries", cp.size),
+        ));
+    }
+    progress(fr.size(), total);
+    Ok(VerifySummary {
+        size: fr.size(),
+        root: fr.root(),
+        checkpoints: checkpoints.len(),
+    })
+}
