@@ -1,0 +1,84 @@
+//! The SQLite schema of the store's own tables.
+
+/// Bumped when the layout changes incompatibly.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Idempotent DDL (every statement `IF NOT EXISTS`).
+///
+/// - `events`: the source of truth. `seq` is the insertion order; `id` the
+///   event identity (unique: re-ingesting adds nothing); `sort_ts` is the
+///   time in Unix nanoseconds for timed events and NULL for upserts, so the
+///   index `events_order` yields exactly the analysis order (NULLs first, in
+///   `seq` order, then by time, ties by `seq`).
+/// - `accounts`: account -> person, from the latest `account` record.
+/// - `ingests`: one row per committed ingest (file, counts, SHA-256).
+/// - `cases`, `networks`, `evidence`: derived results, replaced by each scoring.
+pub const DDL: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS events (
+    seq        INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    sort_ts    INTEGER,
+    ts_ns      INTEGER,
+    ts_offset  INTEGER,
+    person_id  TEXT,
+    account_id TEXT,
+    ingest     INTEGER NOT NULL,
+    raw        TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events(id);
+CREATE INDEX IF NOT EXISTS events_order ON events(sort_ts);
+CREATE INDEX IF NOT EXISTS events_person ON events(person_id) WHERE person_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_account ON events(account_id) WHERE account_id IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS accounts (
+    account_id TEXT PRIMARY KEY,
+    person_id  TEXT NOT NULL,
+    seq        INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS accounts_person ON accounts(person_id);
+
+CREATE TABLE IF NOT EXISTS ingests (
+    ingest     INTEGER PRIMARY KEY,
+    source     TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    lines      INTEGER NOT NULL,
+    inserted   INTEGER NOT NULL,
+    duplicates INTEGER NOT NULL,
+    rejected   INTEGER NOT NULL,
+    at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE IF NOT EXISTS cases (
+    rank       INTEGER PRIMARY KEY,
+    person_id  TEXT NOT NULL UNIQUE,
+    score      INTEGER NOT NULL,
+    level      TEXT NOT NULL,
+    level_rank INTEGER NOT NULL,
+    network_id TEXT,
+    flags      TEXT NOT NULL,
+    json       TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS networks (
+    rank       INTEGER PRIMARY KEY,
+    network_id TEXT NOT NULL UNIQUE,
+    score      INTEGER NOT NULL,
+    level      TEXT NOT NULL,
+    person_ids TEXT NOT NULL,
+    json       TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS evidence (
+    seq       INTEGER PRIMARY KEY,
+    person_id TEXT NOT NULL,
+    flag      TEXT NOT NULL,
+    json      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS evidence_person ON evidence(person_id);
+"#;

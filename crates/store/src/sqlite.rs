@@ -1,0 +1,242 @@
+//! The SQLite store: opening, pragmas, schema, and the [`EventStore`] impl.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use molehunt_model::RiskLevel;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::schema::{DDL, SCHEMA_VERSION};
+use crate::write::SqliteWriter;
+use crate::{
+    CaseRow, EventStore, EvidenceRow, NetworkRow, PersonRisk, Results, StoreError, StoredEvent,
+};
+
+/// How hard a commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=NORMAL` under WAL: a commit survives a killed process;
+    /// after a power loss or OS crash the last commits may be missing, but
+    /// the database is never corrupt (re-running the ingest restores them).
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: every commit is fsynced before it returns.
+    Full,
+}
+
+/// Options for [`Store::open_with`].
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub durability: Durability,
+    /// SQLite page cache in KiB.
+    pub cache_kib: u32,
+    /// How long to wait for another writer.
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            durability: Durability::Normal,
+            cache_kib: 64 * 1024,
+            busy_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The embedded SQLite store (one file).
+pub struct Store {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating when missing) the store at `path` with default options.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, &StoreOptions::default())
+    }
+
+    /// Opens (creating when missing) the store at `path`.
+    pub fn open_with(path: &Path, opts: &StoreOptions) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(opts.busy_timeout).map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        let sync = match opts.durability {
+            Durability::Normal => "NORMAL",
+            Durability::Full => "FULL",
+        };
+        conn.pragma_update(None, "synchronous", sync)
+            .map_err(open_err)?;
+        conn.pragma_update(None, "cache_size", -i64::from(opts.cache_kib))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "temp_store", "FILE")
+            .map_err(open_err)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying connection (for crates that keep prefixed tables here).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let found: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'store_schema'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .or_else(|e| match e {
+                // fresh file: no meta table yet
+                rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => {
+                    Ok(None)
+                }
+                e => Err(e),
+            })?;
+        if let Some(v) = found {
+            let found: i64 = v
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("schema version `{v}`")))?;
+            if found != SCHEMA_VERSION {
+                return Err(StoreError::SchemaVersion {
+                    path: self.path.clone(),
+                    found,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+        }
+        self.conn.execute_batch(DDL)?;
+        self.conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('store_schema', ?1)",
+            [SCHEMA_VERSION.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Current risk of a person, looked up by person_id or by one of the
+    /// person's account_ids (inherent twin of [`EventStore::person_risk`]).
+    pub fn person_risk(&self, subject_id: &str) -> Result<Option<PersonRisk>, StoreError> {
+        crate::results::person_risk(&self.conn, subject_id)
+    }
+
+    /// The committed ingests: (number, source, sha256, inserted), oldest first.
+    pub fn ingests(&self) -> Result<Vec<(i64, String, String, u64)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT ingest, source, sha256, inserted FROM ingests ORDER BY ingest")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The person an account belongs to (latest `account` record).
+    pub fn account_person(&self, account_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT person_id FROM accounts WHERE account_id = ?1",
+                [account_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The account ids of a person.
+    pub fn accounts_of(&self, person_id: &str) -> Result<Vec<String>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT account_id FROM accounts WHERE person_id = ?1 ORDER BY account_id",
+        )?;
+        let rows = st.query_map([person_id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl EventStore for Store {
+    type Writer<'a> = SqliteWriter<'a>;
+
+    fn writer(&mut self, source: &str) -> Result<SqliteWriter<'_>, StoreError> {
+        SqliteWriter::begin(&self.conn, source)
+    }
+
+    fn event_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
+    }
+
+    fn for_each_event(
+        &self,
+        f: &mut dyn FnMut(&StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        crate::read::for_each_event(&self.conn, f)
+    }
+
+    fn events_of_person(
+        &self,
+        person_id: &str,
+        limit: Option<usize>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        crate::read::events_of_person(&self.conn, person_id, limit)
+    }
+
+    fn events_by_id(&self, ids: &[String]) -> Result<Vec<StoredEvent>, StoreError> {
+        crate::read::events_by_id(&self.conn, ids)
+    }
+
+    fn replace_results(&mut self, results: &Results) -> Result<(), StoreError> {
+        crate::results::replace(&mut self.conn, results)
+    }
+
+    fn cases(
+        &self,
+        limit: Option<usize>,
+        min_level: Option<RiskLevel>,
+    ) -> Result<Vec<CaseRow>, StoreError> {
+        crate::results::cases(&self.conn, limit, min_level)
+    }
+
+    fn case(&self, person_id: &str) -> Result<Option<CaseRow>, StoreError> {
+        crate::results::case(&self.conn, person_id)
+    }
+
+    fn networks(&self) -> Result<Vec<NetworkRow>, StoreError> {
+        crate::results::networks(&self.conn, None)
+    }
+
+    fn network(&self, network_id: &str) -> Result<Option<NetworkRow>, StoreError> {
+        Ok(crate::results::networks(&self.conn, Some(network_id))?
+            .into_iter()
+            .next())
+    }
+
+    fn evidence_of(&self, person_id: &str) -> Result<Vec<EvidenceRow>, StoreError> {
+        crate::results::evidence_of(&self.conn, person_id)
+    }
+
+    fn person_risk(&self, subject_id: &str) -> Result<Option<PersonRisk>, StoreError> {
+        crate::results::person_risk(&self.conn, subject_id)
+    }
+}
