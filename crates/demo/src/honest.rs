@@ -194,11 +194,9 @@ pub fn population(ids: &[String], rng: &mut Rng) -> Honest {
                 tag(&mut roles, "unverified_reference", w);
             }
             // heritage Korean speakers
-            280..=284 => {
-                if w.person.claimed_country.as_deref() == Some("US") {
-                    w.person.languages.push("ko".into());
-                    tag(&mut roles, "heritage_korean", w);
-                }
+            280..=284 if w.person.claimed_country.as_deref() == Some("US") => {
+                w.person.languages.push("ko".into());
+                tag(&mut roles, "heritage_korean", w);
             }
             _ => {}
         }
