@@ -308,7 +308,7 @@ pub fn ordinary(id: String, country: &'static Country, rng: &mut Rng) -> Worker 
         reference_email: format!(
             "ref-{}@{}.example",
             rng.hex(6),
-            ascii(rng.pick(country.last))
+            ascii(rng.pick::<&str>(country.last))
         ),
         person,
     }
