@@ -1,0 +1,288 @@
+//! Ingesting one source: validate every record, store it in one transaction
+//! (all or nothing), and list or set aside the bad lines.
+
+use std::fs::File;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use molehunt_store::{EventStore, EventWriter, IngestCounts, NewEvent, Store};
+
+use crate::analyze::StreamPass;
+use crate::enrich::Enricher;
+use crate::error::{EngineError, InvalidInput, LineError};
+use crate::input::{InputFormat, RawRecord, read_jsonl, read_person_csv, sniff_format};
+use crate::progress::Progress;
+
+/// How to ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Commit the valid records of a file with bad lines, writing the bad
+    /// ones with reasons to `<file>.rejected.jsonl` (default: commit nothing
+    /// of such a file and list its bad lines).
+    pub skip_invalid: bool,
+    /// How many bad lines an error lists (the total is always given).
+    pub max_listed: usize,
+    /// Force a format instead of sniffing (`.csv` name or header).
+    pub format: Option<InputFormat>,
+    /// Where the rejected-lines file of standard input goes (default: the
+    /// current directory).
+    pub stdin_rejected_dir: Option<PathBuf>,
+    /// Run detection, linking and scoring after the ingest (default true).
+    pub analyze: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            skip_invalid: false,
+            max_listed: 50,
+            format: None,
+            stdin_rejected_dir: None,
+            analyze: true,
+        }
+    }
+}
+
+/// What one committed ingest did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestReport {
+    /// The file name (`-` for standard input).
+    pub source: String,
+    pub format: InputFormat,
+    /// Records read (non-blank lines or CSV rows).
+    pub records: u64,
+    /// Events newly stored.
+    pub inserted: u64,
+    /// Valid events that were already stored.
+    pub duplicates: u64,
+    /// Bad records set aside (with `skip_invalid`).
+    pub rejected: u64,
+    /// Where the rejected records went, when there were any.
+    pub rejected_file: Option<PathBuf>,
+    /// SHA-256 of the input bytes, hex.
+    pub sha256: String,
+    /// The store's number for this ingest.
+    pub ingest_number: i64,
+    /// The audit-ledger entry recording it.
+    pub ledger_index: Option<u64>,
+}
+
+/// `<file>.rejected.jsonl` beside a file; `stdin.rejected.jsonl` for `-`.
+pub(crate) fn rejected_path(source: &str, opts: &IngestOptions) -> PathBuf {
+    if source == "-" {
+        let dir = opts.stdin_rejected_dir.clone().unwrap_or_default();
+        dir.join("stdin.rejected.jsonl")
+    } else {
+        let mut p = Path::new(source).as_os_str().to_owned();
+        p.push(".rejected.jsonl");
+        PathBuf::from(p)
+    }
+}
+
+struct Rejects {
+    path: PathBuf,
+    out: Option<BufWriter<File>>,
+}
+
+impl Rejects {
+    fn write(&mut self, e: &LineError, input: &str) -> Result<(), EngineError> {
+        let io = |path: &Path, source| EngineError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if self.out.is_none() {
+            let f = File::create(&self.path).map_err(|e| io(&self.path, e))?;
+            self.out = Some(BufWriter::new(f));
+        }
+        let line = serde_json::json!({
+            "line": e.line, "field": e.field, "reason": e.reason, "input": input,
+        });
+        if let Some(out) = self.out.as_mut() {
+            writeln!(out, "{line}").map_err(|e| io(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Option<PathBuf>, EngineError> {
+        match self.out {
+            Some(mut out) => {
+                out.flush().map_err(|e| EngineError::Io {
+                    path: self.path.clone(),
+                    source: e,
+                })?;
+                Ok(Some(self.path))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// Ingests one source into `store` inside one transaction. Newly stored
+/// events are also fed to `stream` (when given and still valid).
+pub(crate) fn ingest_source<R: BufRead>(
+    store: &mut Store,
+    enricher: &mut Enricher,
+    mut stream: Option<&mut StreamPass>,
+    source: &str,
+    mut reader: R,
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<IngestReport, EngineError> {
+    let format = match opts.format {
+        Some(f) => f,
+        None => {
+            let head = reader.fill_buf().map_err(|e| EngineError::Io {
+                path: source.into(),
+                source: e,
+            })?;
+            sniff_format(source, head)
+        }
+    };
+    let mut writer = store.writer(source)?;
+    let mut counts = IngestCounts::default();
+    let mut listed: Vec<LineError> = Vec::new();
+    let mut bad = 0u64;
+    let mut rejects = Rejects {
+        path: rejected_path(source, opts),
+        out: None,
+    };
+    let mut on_record = |r: RawRecord<'_>| -> Result<(), EngineError> {
+        match r.parsed {
+            Ok(event) => {
+                if bad > 0 && !opts.skip_invalid {
+                    // the file will not be committed: only keep validating
+                    return Ok(());
+                }
+                if writer.insert(&NewEvent::new(&event, r.raw))? {
+                    counts.inserted += 1;
+                    if let Some(s) = stream.as_deref_mut() {
+                        s.observe(&event, enricher);
+                    }
+                } else {
+                    counts.duplicates += 1;
+                }
+            }
+            Err(pe) => {
+                bad += 1;
+                let e = LineError {
+                    source: source.to_string(),
+                    line: r.line,
+                    field: pe.field,
+                    reason: pe.message,
+                };
+                if opts.skip_invalid {
+                    rejects.write(&e, r.input)?;
+                } else if listed.len() < opts.max_listed {
+                    listed.push(e);
+                }
+            }
+        }
+        Ok(())
+    };
+    let summary = match format {
+        InputFormat::JsonLines => read_jsonl(source, reader, progress, &mut on_record),
+        InputFormat::PersonCsv => read_person_csv(source, reader, progress, &mut on_record),
+    };
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => {
+            if let Some(s) = stream {
+                s.invalidate();
+            }
+            return Err(e);
+        }
+    };
+    if bad > 0 && !opts.skip_invalid {
+        writer.rollback()?;
+        if let Some(s) = stream {
+            s.invalidate();
+        }
+        return Err(EngineError::Invalid(Box::new(InvalidInput {
+            source: source.to_string(),
+            errors: listed,
+            total: bad,
+        })));
+    }
+    let rejected_file = rejects.finish()?;
+    counts.lines = summary.records;
+    counts.rejected = bad;
+    counts.sha256 = summary.sha256;
+    let ingest_number = writer.commit(&counts)?;
+    Ok(IngestReport {
+        source: source.to_string(),
+        format,
+        records: counts.lines,
+        inserted: counts.inserted,
+        duplicates: counts.duplicates,
+        rejected: bad,
+        rejected_file,
+        sha256: counts.sha256,
+        ingest_number,
+        ledger_index: None,
+    })
+}
+
+/// The outcome of [`validate`]: a dry run over a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Validation {
+    pub format: InputFormat,
+    /// Records read (non-blank lines or CSV rows).
+    pub records: u64,
+    pub valid: u64,
+    pub invalid: u64,
+    /// The first bad records (at most `max_listed`).
+    pub errors: Vec<LineError>,
+    /// SHA-256 of the input bytes, hex.
+    pub sha256: String,
+}
+
+/// Reads and validates a whole source without storing anything (constant memory).
+pub fn validate<R: BufRead>(
+    source: &str,
+    mut reader: R,
+    format: Option<InputFormat>,
+    max_listed: usize,
+) -> Result<Validation, EngineError> {
+    let format = match format {
+        Some(f) => f,
+        None => {
+            let head = reader.fill_buf().map_err(|e| EngineError::Io {
+                path: source.into(),
+                source: e,
+            })?;
+            sniff_format(source, head)
+        }
+    };
+    let (mut valid, mut invalid) = (0u64, 0u64);
+    let mut errors = Vec::new();
+    let on_record = |r: RawRecord<'_>| -> Result<(), EngineError> {
+        match r.parsed {
+            Ok(_) => valid += 1,
+            Err(pe) => {
+                invalid += 1;
+                if errors.len() < max_listed {
+                    errors.push(LineError {
+                        source: source.to_string(),
+                        line: r.line,
+                        field: pe.field,
+                        reason: pe.message,
+                    });
+                }
+            }
+        }
+        Ok(())
+    };
+    let progress = crate::progress::NoProgress;
+    let summary = match format {
+        InputFormat::JsonLines => read_jsonl(source, reader, &progress, on_record)?,
+        InputFormat::PersonCsv => read_person_csv(source, reader, &progress, on_record)?,
+    };
+    Ok(Validation {
+        format,
+        records: summary.records,
+        valid,
+        invalid,
+        errors,
+        sha256: summary.sha256,
+    })
+}
