@@ -28,7 +28,7 @@ fn ip(c: &mut Criterion) {
     let t = std::time::Instant::now();
     let intel = IpIntel::bundled().expect("bundled data");
     eprintln!("IpIntel::bundled() decoded in {:?}", t.elapsed());
-    let ips = addresses(4096);
+    let ips = addresses(512);
     let mut g = c.benchmark_group("ip");
     g.throughput(Throughput::Elements(ips.len() as u64));
     g.bench_function("lookup_ref", |b| {

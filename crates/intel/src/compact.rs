@@ -227,7 +227,6 @@ pub(crate) fn decode(gz: &[u8], name: &str) -> Result<IpIntel, IntelError> {
         let len = r.count(1)?;
         let bytes = r.bytes(len)?;
         let s = std::str::from_utf8(bytes).map_err(|_| r.err("organisation not UTF-8"))?;
-        intel.org_index.insert(s.into(), intel.orgs.len() as u32);
         intel.orgs.push(s.into());
     }
     let n_entries = r.count(2)?;
@@ -241,7 +240,6 @@ pub(crate) fn decode(gz: &[u8], name: &str) -> Result<IpIntel, IntelError> {
             return Err(r.err("organisation index out of range"));
         }
         let e = AsnEntry { asn, org };
-        intel.asn_index.insert(e, intel.asns.len() as u32);
         intel.asns.push(e);
     }
     let spans = r.spans()?;

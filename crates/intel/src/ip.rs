@@ -215,6 +215,18 @@ impl IpIntel {
 
     /// The index of an (AS number, organisation) pair, added if new.
     pub(crate) fn intern_asn(&mut self, asn: u32, org: &str) -> u32 {
+        // The maps are built lazily: tables decoded from the bundle do not
+        // need them until something is loaded on top.
+        if self.org_index.len() != self.orgs.len() {
+            self.org_index = (self.orgs.iter().enumerate())
+                .map(|(i, o)| (o.clone(), i as u32))
+                .collect();
+        }
+        if self.asn_index.len() != self.asns.len() {
+            self.asn_index = (self.asns.iter().enumerate())
+                .map(|(i, e)| (*e, i as u32))
+                .collect();
+        }
         let org = match self.org_index.get(org) {
             Some(&i) => i,
             None => {

@@ -9,11 +9,17 @@
 pub trait Key: Copy + Ord + std::fmt::Debug {
     /// `self + 1`, or `None` at the top of the key space.
     fn succ(self) -> Option<Self>;
+    /// The top 16 bits: the bucket of the first-level index.
+    fn bucket(self) -> usize;
 }
 
 impl Key for u32 {
     fn succ(self) -> Option<Self> {
         self.checked_add(1)
+    }
+    #[inline]
+    fn bucket(self) -> usize {
+        (self >> 16) as usize
     }
 }
 
@@ -21,7 +27,15 @@ impl Key for u128 {
     fn succ(self) -> Option<Self> {
         self.checked_add(1)
     }
+    #[inline]
+    fn bucket(self) -> usize {
+        (self >> 112) as usize
+    }
 }
+
+/// Tables smaller than this are searched without the first-level index.
+const INDEX_MIN_LEN: usize = 1024;
+const BUCKETS: usize = 1 << 16;
 
 /// Inclusive ranges `start..=end` mapped to values, searchable in `O(log n)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +43,10 @@ pub struct RangeTable<K, V> {
     starts: Vec<K>,
     ends: Vec<K>,
     values: Vec<V>,
+    /// `index[b]`: the first range starting in bucket `b` or later
+    /// (`BUCKETS + 1` entries), so a search only looks at one bucket's
+    /// ranges; empty for small tables.
+    index: Vec<u32>,
 }
 
 impl<K, V> Default for RangeTable<K, V> {
@@ -37,6 +55,7 @@ impl<K, V> Default for RangeTable<K, V> {
             starts: Vec::new(),
             ends: Vec::new(),
             values: Vec::new(),
+            index: Vec::new(),
         }
     }
 }
@@ -52,6 +71,7 @@ impl<K: Key, V: PartialEq> RangeTable<K, V> {
             starts: Vec::with_capacity(ranges.len()),
             ends: Vec::with_capacity(ranges.len()),
             values: Vec::with_capacity(ranges.len()),
+            index: Vec::new(),
         };
         for (mut start, end, value) in ranges {
             if let Some(&last_end) = table.ends.last() {
@@ -79,13 +99,33 @@ impl<K: Key, V: PartialEq> RangeTable<K, V> {
         table.starts.shrink_to_fit();
         table.ends.shrink_to_fit();
         table.values.shrink_to_fit();
+        if table.starts.len() >= INDEX_MIN_LEN {
+            let mut index = Vec::with_capacity(BUCKETS + 1);
+            let mut i = 0usize;
+            for b in 0..=BUCKETS {
+                while i < table.starts.len() && table.starts[i].bucket() < b {
+                    i += 1;
+                }
+                index.push(i as u32);
+            }
+            table.index = index;
+        }
         table
     }
 
     /// The value of the range containing `key`.
     #[inline]
     pub fn get(&self, key: K) -> Option<&V> {
-        let i = self.starts.partition_point(|&s| s <= key);
+        let i = if self.index.is_empty() {
+            self.starts.partition_point(|&s| s <= key)
+        } else {
+            // Ranges before `lo` start in earlier buckets (<= key), ranges
+            // from `hi` in later ones (> key): search the bucket only.
+            let b = key.bucket();
+            let lo = self.index[b] as usize;
+            let hi = self.index[b + 1] as usize;
+            lo + self.starts[lo..hi].partition_point(|&s| s <= key)
+        };
         if i == 0 {
             return None;
         }
@@ -176,6 +216,39 @@ mod tests {
         let s = RangeSet::from_set(vec![(0u128, u128::MAX), (5, 6)]);
         assert_eq!(s.len(), 1);
         assert!(s.contains(u128::MAX));
+    }
+
+    #[test]
+    fn indexed_search_agrees_with_plain_search() {
+        let mut x = 12345u32;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let ranges: Vec<(u32, u32, u32)> = (0..5000)
+            .map(|i| {
+                let s = next();
+                (s, s.saturating_add(next() % 70_000), i)
+            })
+            .collect();
+        let t = RangeTable::from_ranges(ranges);
+        assert!(!t.index.is_empty());
+        let plain = RangeTable {
+            index: Vec::new(),
+            ..t.clone()
+        };
+        for _ in 0..20_000 {
+            let k = next();
+            assert_eq!(t.get(k), plain.get(k), "{k}");
+        }
+        for (s, e, v) in t.iter() {
+            assert_eq!(t.get(s), Some(v));
+            assert_eq!(t.get(e), Some(v));
+        }
+        assert_eq!(t.get(u32::MAX), plain.get(u32::MAX));
+        assert_eq!(t.get(0), plain.get(0));
     }
 
     #[test]
