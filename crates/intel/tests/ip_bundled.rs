@@ -85,11 +85,40 @@ fn bundled_is_complete_and_round_trips() {
         s.hosting_asns > 800 && s.vpn_asns >= 10 && s.vpn_ranges > 5000,
         "{s:?}"
     );
-    let again = IpIntel::from_compact(&intel().to_compact(), "again").unwrap();
-    assert_eq!(again.stats(), s);
-    for a in ["8.8.8.8", "73.15.2.1", "23.27.109.77", "1.0.0.1"] {
-        assert_eq!(again.lookup(ip(a)), intel().lookup(ip(a)));
+}
+
+#[test]
+fn compact_round_trip_keeps_edges() {
+    let mut small = IpIntel::empty();
+    let csv = "0.0.0.0,0.0.0.0,1,Zero\n1.0.0.0,1.0.0.255,13335,\"Cloudflare, Inc.\"\n\
+               8.8.8.0,8.8.8.255,15169,Google LLC\n255.255.255.255,255.255.255.255,4294967295,\n";
+    small.load_asn_csv_reader(csv.as_bytes(), "t").unwrap();
+    small
+        .load_hosting_asns_reader("AS15169\n".as_bytes(), "t")
+        .unwrap();
+    small
+        .load_vpn_asns_reader("AS9009\n".as_bytes(), "t")
+        .unwrap();
+    small
+        .load_vpn_ranges_reader("23.27.109.0/24\n255.255.255.0/24\n".as_bytes(), "t")
+        .unwrap();
+    let again = IpIntel::from_compact(&small.to_compact(), "again").unwrap();
+    assert_eq!(again.stats(), small.stats());
+    for a in [
+        "0.0.0.0",
+        "1.0.0.7",
+        "8.8.8.8",
+        "23.27.109.1",
+        "255.255.255.255",
+        "9.9.9.9",
+    ] {
+        assert_eq!(again.lookup(ip(a)), small.lookup(ip(a)), "{a}");
     }
+    assert_eq!(again.lookup(ip("255.255.255.255")).asn, Some(u32::MAX));
+    assert_eq!(again.lookup(ip("255.255.255.255")).as_org, None);
+    assert!(IpIntel::from_compact(b"not gzip", "x").is_err());
+    let truncated = &small.to_compact()[..20];
+    assert!(IpIntel::from_compact(truncated, "x").is_err());
 }
 
 #[test]
