@@ -1,0 +1,93 @@
+//! Stored entities (from `entities.json` and from the API), indexed for per-request slicing:
+//! a decision builds a small Cedar entity set of the principal, the resource and their
+//! ancestors instead of cloning every stored entity.
+
+use std::collections::{HashMap, HashSet};
+
+use cedar_policy::{Entities, Entity, EntityUid, Schema};
+use serde_json::{Map, Value};
+
+/// One stored entity: its Cedar form (parents transitively closed) and the JSON it came from.
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    pub entity: Entity,
+    pub attrs: Map<String, Value>,
+    pub parents: Vec<Value>,
+    pub ancestors: Vec<EntityUid>,
+}
+
+/// Every stored entity by uid.
+#[derive(Debug, Clone, Default)]
+pub struct EntityIndex {
+    map: HashMap<EntityUid, Stored>,
+}
+
+/// Why a set of entities was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum EntityError {
+    #[error("entity {index}: {message}")]
+    Shape { index: usize, message: String },
+    #[error("{0}")]
+    Cedar(String),
+}
+
+/// The uid of an entity JSON object (`{"uid": {"type", "id"}, ...}`).
+pub fn entity_uid(value: &Value) -> Result<EntityUid, String> {
+    let uid = value.get("uid").ok_or("missing `uid`")?;
+    EntityUid::from_json(uid.clone()).map_err(|e| e.to_string())
+}
+
+impl EntityIndex {
+    /// Index `file` entities and `api` entities (an API entity replaces a file entity of the same
+    /// uid), checking them against `schema` when there is one.
+    pub fn build(file: &[Value], api: &[Value], schema: Option<&Schema>) -> Result<EntityIndex, EntityError> {
+        let mut order: Vec<(EntityUid, &Value)> = Vec::with_capacity(file.len() + api.len());
+        let mut at: HashMap<EntityUid, usize> = HashMap::new();
+        for (index, value) in file.iter().chain(api.iter()).enumerate() {
+            let uid = entity_uid(value).map_err(|message| EntityError::Shape { index, message })?;
+            match at.get(&uid) {
+                Some(&i) => order[i] = (uid, value),
+                None => {
+                    at.insert(uid.clone(), order.len());
+                    order.push((uid, value));
+                }
+            }
+        }
+        let list: Vec<Value> = order.iter().map(|(_, v)| (*v).clone()).collect();
+        let all = Entities::from_json_value(Value::Array(list), schema).map_err(|e| EntityError::Cedar(e.to_string()))?;
+        let mut map = HashMap::with_capacity(order.len());
+        for (uid, value) in order {
+            let Some(entity) = all.get(&uid) else { continue };
+            let ancestors = entity.clone().into_inner().2.into_iter().collect();
+            let attrs = value.get("attrs").and_then(Value::as_object).cloned().unwrap_or_default();
+            let parents = value.get("parents").and_then(Value::as_array).cloned().unwrap_or_default();
+            map.insert(uid, Stored { entity: entity.clone(), attrs, parents, ancestors });
+        }
+        Ok(EntityIndex { map })
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    pub(crate) fn get(&self, uid: &EntityUid) -> Option<&Stored> {
+        self.map.get(uid)
+    }
+
+    /// Add the stored ancestors of `uid` (not `uid` itself) to `out`.
+    pub(crate) fn push_ancestors(&self, uid: &EntityUid, seen: &mut HashSet<EntityUid>, out: &mut Vec<Entity>) {
+        if let Some(stored) = self.map.get(uid) {
+            for a in &stored.ancestors {
+                if seen.insert(a.clone()) {
+                    if let Some(anc) = self.map.get(a) {
+                        out.push(anc.entity.clone());
+                    }
+                }
+            }
+        }
+    }
+}

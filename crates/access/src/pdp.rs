@@ -1,0 +1,311 @@
+//! The policy decision point: AuthZEN requests evaluated by Cedar over stored entities, active
+//! just-in-time grants and the subject's current risk.
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use cedar_policy::{Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, Request};
+use serde_json::{Map, Value, json};
+
+use crate::authzen::{BatchAnswer, EvaluationRequest, EvaluationResponse, EvaluationsRequest, EvaluationsResponse, EvaluationsSemantic, MissingField};
+use crate::clock::{Clock, SystemClock};
+use crate::entities::{EntityError, EntityIndex};
+use crate::grants::GrantWindow;
+use crate::policies::PolicyBundle;
+use crate::risk::{IpClassifier, RiskInfo, RiskSource};
+
+/// Keys Molehunt writes into the Cedar context (a request's own values under these keys are
+/// replaced, so a PEP cannot claim a lower risk).
+pub const CONTEXT_RISK: &str = "risk";
+pub const CONTEXT_IP_CLASS: &str = "ip_class";
+pub const CONTEXT_JIT_ROLES: &str = "jit_roles";
+/// The entity type of roles granted just in time (`Role::"<role>"` becomes a parent).
+pub const ROLE_TYPE: &str = "Role";
+
+/// Policies, schema and stored entities that are swapped together.
+pub struct Snapshot {
+    pub bundle: Arc<PolicyBundle>,
+    pub entities: EntityIndex,
+    api_entities: Arc<Vec<Value>>,
+}
+
+/// The decision point. Cheap to share (`Arc<Pdp>`); every method takes `&self`.
+pub struct Pdp {
+    snap: ArcSwap<Snapshot>,
+    grants: ArcSwap<HashMap<String, Vec<GrantWindow>>>,
+    risk: Option<Arc<dyn RiskSource>>,
+    ip: Option<Arc<dyn IpClassifier>>,
+    clock: Arc<dyn Clock>,
+    authorizer: Authorizer,
+    role_type: Option<EntityTypeName>,
+}
+
+/// A decision with what the ledger records about it.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub response: EvaluationResponse,
+    /// Deciding policy ids.
+    pub policies: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+impl Pdp {
+    pub fn new(bundle: PolicyBundle) -> Result<Pdp, EntityError> {
+        let entities = EntityIndex::build(&bundle.entities, &[], bundle.schema.as_ref())?;
+        let snap = Snapshot { bundle: Arc::new(bundle), entities, api_entities: Arc::new(Vec::new()) };
+        Ok(Pdp {
+            snap: ArcSwap::from_pointee(snap),
+            grants: ArcSwap::from_pointee(HashMap::new()),
+            risk: None,
+            ip: None,
+            clock: Arc::new(SystemClock),
+            authorizer: Authorizer::new(),
+            role_type: EntityTypeName::from_str(ROLE_TYPE).ok(),
+        })
+    }
+
+    pub fn with_risk(mut self, risk: Arc<dyn RiskSource>) -> Self {
+        self.risk = Some(risk);
+        self
+    }
+
+    pub fn with_ip_classifier(mut self, ip: Arc<dyn IpClassifier>) -> Self {
+        self.ip = Some(ip);
+        self
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The policies now serving.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snap.load_full()
+    }
+
+    /// Swap in a new policy set (requests in flight finish on the old one). The stored entities
+    /// are re-checked against the new schema; on error the old set keeps serving.
+    pub fn replace_policies(&self, bundle: PolicyBundle) -> Result<(), EntityError> {
+        let api = self.snap.load().api_entities.clone();
+        let entities = EntityIndex::build(&bundle.entities, &api, bundle.schema.as_ref())?;
+        self.snap.store(Arc::new(Snapshot { bundle: Arc::new(bundle), entities, api_entities: api }));
+        Ok(())
+    }
+
+    /// Replace the entities managed through the API (they override `entities.json`).
+    pub fn set_api_entities(&self, api: Vec<Value>) -> Result<(), EntityError> {
+        let cur = self.snap.load();
+        let entities = EntityIndex::build(&cur.bundle.entities, &api, cur.bundle.schema.as_ref())?;
+        self.snap.store(Arc::new(Snapshot { bundle: cur.bundle.clone(), entities, api_entities: Arc::new(api) }));
+        Ok(())
+    }
+
+    /// Replace the approved grants (validity is still checked per decision against the clock).
+    pub fn set_grants(&self, windows: Vec<GrantWindow>) {
+        let mut map: HashMap<String, Vec<GrantWindow>> = HashMap::new();
+        for w in windows {
+            map.entry(w.subject.clone()).or_default().push(w);
+        }
+        self.grants.store(Arc::new(map));
+    }
+
+    /// Roles granted to `subject` (canonical Cedar uid text) that are valid now.
+    pub fn active_roles(&self, subject: &str) -> Vec<String> {
+        let now = self.clock.now();
+        let grants = self.grants.load();
+        let mut roles: Vec<String> = grants
+            .get(subject)
+            .map(|ws| ws.iter().filter(|w| w.starts_at <= now && now < w.expires_at).map(|w| w.role.clone()).collect())
+            .unwrap_or_default();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+
+    /// Decide one request.
+    pub fn evaluate(&self, req: &EvaluationRequest) -> EvaluationResponse {
+        self.decide(req).response
+    }
+
+    /// Decide one request, with the details the ledger records.
+    pub fn decide(&self, req: &EvaluationRequest) -> Decided {
+        let snap = self.snap.load();
+        match self.try_decide(&snap, req) {
+            Ok(d) => d,
+            Err(message) => Decided {
+                response: EvaluationResponse {
+                    decision: false,
+                    context: Some(json!({"error": message, "reason_admin": {"en": format!("denied: {message}")}})),
+                },
+                policies: Vec::new(),
+                errors: vec![message],
+            },
+        }
+    }
+
+    /// Decide a batch with its evaluation semantic.
+    pub fn evaluate_batch(&self, req: &EvaluationsRequest) -> Result<BatchAnswer, MissingField> {
+        Ok(match self.decide_batch(req)? {
+            (true, list) => BatchAnswer::Many(EvaluationsResponse { evaluations: list.into_iter().map(|(_, d)| d.response).collect() }),
+            (false, mut list) => match list.pop() {
+                Some((_, d)) => BatchAnswer::One(d.response),
+                None => BatchAnswer::Many(EvaluationsResponse { evaluations: Vec::new() }),
+            },
+        })
+    }
+
+    /// Decide a batch; returns whether the answer is a batch and each evaluated request with its
+    /// decision (entries after a short-circuit are not evaluated).
+    pub fn decide_batch(&self, req: &EvaluationsRequest) -> Result<(bool, Vec<(EvaluationRequest, Decided)>), MissingField> {
+        let all = req.expand()?;
+        let semantic = req.semantic();
+        let mut out = Vec::with_capacity(all.len());
+        for r in all {
+            let d = self.decide(&r);
+            let stop = match semantic {
+                EvaluationsSemantic::ExecuteAll => false,
+                EvaluationsSemantic::DenyOnFirstDeny => !d.response.decision,
+                EvaluationsSemantic::PermitOnFirstPermit => d.response.decision,
+            };
+            out.push((r, d));
+            if stop {
+                break;
+            }
+        }
+        Ok((req.is_batch(), out))
+    }
+
+    fn try_decide(&self, snap: &Snapshot, req: &EvaluationRequest) -> Result<Decided, String> {
+        let schema = snap.bundle.schema.as_ref();
+        let principal = uid(&req.subject.kind, &req.subject.id).map_err(|e| format!("subject: {e}"))?;
+        let resource = uid(&req.resource.kind, &req.resource.id).map_err(|e| format!("resource: {e}"))?;
+        let action = uid("Action", &req.action.name).map_err(|e| format!("action: {e}"))?;
+        let roles = self.active_roles(&principal.to_string());
+
+        // The slice of entities this decision can see.
+        let mut seen: HashSet<EntityUid> = HashSet::new();
+        let mut list: Vec<Entity> = Vec::with_capacity(8);
+        let role_parents: Vec<Value> = roles.iter().map(|r| json!({"type": ROLE_TYPE, "id": r})).collect();
+        let subject = self.request_entity(snap, &principal, &req.subject, &role_parents).map_err(|e| format!("subject: {e}"))?;
+        seen.insert(principal.clone());
+        list.push(subject);
+        if seen.insert(resource.clone()) {
+            let no_roles: [Value; 0] = [];
+            list.push(self.request_entity(snap, &resource, &req.resource, &no_roles).map_err(|e| format!("resource: {e}"))?);
+        }
+        snap.entities.push_ancestors(&principal, &mut seen, &mut list);
+        snap.entities.push_ancestors(&resource, &mut seen, &mut list);
+        if let Some(role_type) = &self.role_type {
+            for r in &roles {
+                let ru = EntityUid::from_type_name_and_id(role_type.clone(), EntityId::new(r));
+                if seen.insert(ru.clone()) {
+                    match snap.entities.get(&ru) {
+                        Some(stored) => list.push(stored.entity.clone()),
+                        None => list.push(Entity::new_no_attrs(ru.clone(), HashSet::new())),
+                    }
+                }
+                snap.entities.push_ancestors(&ru, &mut seen, &mut list);
+            }
+        }
+        let entities = Entities::from_entities(list, schema).map_err(|e| e.to_string())?;
+
+        // The context: the request's, then Molehunt's facts (which win).
+        let mut ctx = req.context.clone().unwrap_or_default();
+        let (risk_value, risk) = self.risk_context(&req.subject.id)?;
+        ctx.insert(CONTEXT_RISK.into(), risk_value);
+        ctx.remove(CONTEXT_IP_CLASS);
+        if let (Some(ip), Some(classifier)) = (request_ip(&ctx), &self.ip) {
+            ctx.insert(CONTEXT_IP_CLASS.into(), Value::String(classifier.class(ip).as_str().to_string()));
+        }
+        ctx.insert(CONTEXT_JIT_ROLES.into(), Value::Array(roles.iter().map(|r| Value::String(r.clone())).collect()));
+        let context = Context::from_json_value(Value::Object(ctx), schema.map(|s| (s, &action))).map_err(|e| format!("context: {e}"))?;
+        let request = Request::new(principal, action, resource, context, schema).map_err(|e| e.to_string())?;
+
+        let answer = self.authorizer.is_authorized(&request, &snap.bundle.policies, &entities);
+        let decision = answer.decision() == Decision::Allow;
+        let policies: Vec<String> = answer.diagnostics().reason().map(|p| p.to_string()).collect();
+        let errors: Vec<String> = answer.diagnostics().errors().map(|e| e.to_string()).collect();
+        let reasons: Vec<String> = answer
+            .diagnostics()
+            .reason()
+            .map(|id| snap.bundle.policies.annotation(id, "reason").map(str::to_string).unwrap_or_else(|| id.to_string()))
+            .collect();
+        let mut out = Map::new();
+        out.insert("policies".into(), json!(policies));
+        let summary = if reasons.is_empty() {
+            if decision { "permitted".to_string() } else { "no policy permits this request".to_string() }
+        } else {
+            reasons.join("; ")
+        };
+        out.insert("reason_admin".into(), json!({"en": summary}));
+        if !errors.is_empty() {
+            out.insert("errors".into(), json!(errors));
+        }
+        if let Some(r) = risk {
+            out.insert("risk_level".into(), json!(r.level.as_str()));
+        }
+        if !roles.is_empty() {
+            out.insert("jit_roles".into(), json!(roles));
+        }
+        Ok(Decided { response: EvaluationResponse { decision, context: Some(Value::Object(out)) }, policies, errors })
+    }
+
+    /// The subject's or resource's entity: stored attributes and parents merged with the
+    /// request's attributes, plus granted roles as parents.
+    fn request_entity(&self, snap: &Snapshot, uid: &EntityUid, given: &crate::authzen::Subject, extra_parents: &[Value]) -> Result<Entity, String> {
+        let stored = snap.entities.get(uid);
+        if !given.has_attributes() && extra_parents.is_empty() {
+            if let Some(s) = stored {
+                return Ok(s.entity.clone());
+            }
+        }
+        let mut attrs = stored.map(|s| s.attrs.clone()).unwrap_or_default();
+        for (k, v) in given.attributes() {
+            attrs.insert(k, v);
+        }
+        let mut parents = stored.map(|s| s.parents.clone()).unwrap_or_default();
+        parents.extend(extra_parents.iter().cloned());
+        let value = json!({"uid": {"type": given.kind, "id": given.id}, "attrs": attrs, "parents": parents});
+        Entity::from_json_value(value, snap.bundle.schema.as_ref()).map_err(|e| e.to_string())
+    }
+
+    fn risk_context(&self, subject_id: &str) -> Result<(Value, Option<RiskInfo>), String> {
+        let risk = match &self.risk {
+            Some(source) => source.person_risk(subject_id).map_err(|e| format!("risk lookup failed: {e}"))?,
+            None => None,
+        };
+        let value = match &risk {
+            Some(r) => {
+                let mut m = Map::new();
+                m.insert("known".into(), json!(true));
+                m.insert("score".into(), json!(r.score));
+                m.insert("level".into(), json!(r.level.as_str()));
+                m.insert("flags".into(), json!(r.flags));
+                if let Some(n) = &r.network_id {
+                    m.insert("network_id".into(), json!(n));
+                }
+                Value::Object(m)
+            }
+            None => json!({"known": false, "score": 0, "level": "unknown", "flags": []}),
+        };
+        Ok((value, risk))
+    }
+}
+
+fn uid(kind: &str, id: &str) -> Result<EntityUid, String> {
+    let t = EntityTypeName::from_str(kind).map_err(|e| format!("invalid type `{kind}`: {e}"))?;
+    Ok(EntityUid::from_type_name_and_id(t, EntityId::new(id)))
+}
+
+/// The request IP from the context (`ip`, or `ip_address`), if it parses.
+fn request_ip(ctx: &Map<String, Value>) -> Option<IpAddr> {
+    ["ip", "ip_address"].iter().find_map(|k| ctx.get(*k).and_then(Value::as_str)).and_then(|s| s.parse().ok())
+}
