@@ -13,6 +13,7 @@
 //! ```
 
 mod honest;
+mod metrics;
 mod mrz;
 mod out;
 mod people;
@@ -25,6 +26,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use metrics::Metrics;
 pub use mrz::{check_digit, td3};
 pub use rng::Rng;
 

@@ -25,10 +25,21 @@ impl Out {
         }
     }
 
+    /// The lines, exact duplicates dropped (two identical events would be one
+    /// stored event anyway: an event's identity is its content).
     pub fn into_lines(mut self) -> Vec<String> {
         self.timed.sort_by_key(|(at, seq, _)| (*at, *seq));
-        let mut lines = self.untimed;
-        lines.extend(self.timed.into_iter().map(|(_, _, s)| s));
+        let mut seen = std::collections::HashSet::new();
+        let mut lines = Vec::with_capacity(self.untimed.len() + self.timed.len());
+        for s in self
+            .untimed
+            .into_iter()
+            .chain(self.timed.into_iter().map(|(_, _, s)| s))
+        {
+            if seen.insert(s.clone()) {
+                lines.push(s);
+            }
+        }
         lines
     }
 }

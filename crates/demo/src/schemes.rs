@@ -170,8 +170,9 @@ pub fn crypto_ring(ids: &[String], rng: &mut Rng) -> Built {
             address: wallets[k % 2].clone(),
         });
         w.currency = "USDT".into();
-        w.device.id = devices[k % 2].clone();
-        w.login_device = devices[k % 2].clone();
+        // machines and wallets are shared across different halves of the ring
+        w.device.id = devices[(k / 3) % 2].clone();
+        w.login_device = w.device.id.clone();
         w.ips = vec![
             IpChoice {
                 ip: rng.pick(CN_UNICOM).pick(rng),
