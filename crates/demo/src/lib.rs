@@ -159,7 +159,8 @@ mod tests {
     #[test]
     fn deterministic_and_valid() {
         let opts = DemoOptions {
-            honest: 200,
+            honest: 80,
+            days: 14,
             ..Default::default()
         };
         let a = generate(&opts);
@@ -192,7 +193,7 @@ mod tests {
     #[test]
     fn truth_partitions_the_population() {
         let d = generate(&DemoOptions {
-            honest: 300,
+            honest: 200,
             ..Default::default()
         });
         let mut persons = std::collections::BTreeSet::new();
@@ -202,7 +203,7 @@ mod tests {
             }
         }
         let members = d.truth.scheme_members();
-        assert_eq!(persons.len(), 300 + members.len());
+        assert_eq!(persons.len(), 200 + members.len());
         assert!(
             members
                 .iter()

@@ -15,7 +15,9 @@ fn run(
     molehunt_demo::GroundTruth,
     Vec<molehunt_engine::PersonScore>,
 ) {
+    let t0 = std::time::Instant::now();
     let demo = generate(opts);
+    let generated = t0.elapsed();
     let dir = tempfile::tempdir().unwrap();
     let mut engine = Engine::open(
         &dir.path().join("ground-truth.db"),
@@ -39,6 +41,11 @@ fn run(
     );
     let cases = engine.cases().unwrap();
     let networks = engine.networks().unwrap();
+    eprintln!(
+        "{} lines: generated in {generated:?}, ingested and scored in {:?}",
+        demo.lines.len(),
+        t0.elapsed() - generated
+    );
     let levels: Vec<_> = cases
         .iter()
         .map(|c| (c.person_id.clone(), c.level, c.network_id.clone()))
@@ -47,7 +54,9 @@ fn run(
         .iter()
         .map(|n| (n.network_id.clone(), n.person_ids.clone()))
         .collect();
-    (demo.truth.evaluate(&levels, &nets), demo.truth, cases)
+    let metrics = demo.truth.evaluate(&levels, &nets);
+    eprintln!("{}", metrics.summary());
+    (metrics, demo.truth, cases)
 }
 
 fn explain(
@@ -83,9 +92,10 @@ fn explain(
 fn demo_population_meets_the_acceptance() {
     let (m, truth, cases) = run(&DemoOptions {
         seed: 2026,
-        honest: 2000,
-        days: 28,
+        honest: 1000,
+        days: 21,
     });
+    eprintln!("{}", explain(&m, &truth, &cases));
     assert!(m.accepted(), "{}", explain(&m, &truth, &cases));
     // every flagged case explains itself
     for c in cases
@@ -106,8 +116,9 @@ fn demo_population_meets_the_acceptance() {
 fn another_seed_also_meets_the_acceptance() {
     let (m, truth, cases) = run(&DemoOptions {
         seed: 7,
-        honest: 600,
-        days: 28,
+        honest: 300,
+        days: 21,
     });
+    eprintln!("{}", explain(&m, &truth, &cases));
     assert!(m.accepted(), "{}", explain(&m, &truth, &cases));
 }
