@@ -1,7 +1,7 @@
 //! The analyzer: feeds every event to every detector and to link analysis,
 //! then collects evidence, builds networks and scores persons.
 
-use molehunt_model::{Enrichment, Event, Evidence, Record};
+use molehunt_model::{Enrichment, Event, Evidence, RECORD_TYPES, Record};
 
 use crate::config::{DetectConfig, build_detectors};
 use crate::detectors::{AccountIx, Context, Detector, Obs, PersonIx};
@@ -35,6 +35,8 @@ pub struct Analyzer {
     config: DetectConfig,
     ctx: Context,
     detectors: Vec<Box<dyn Detector>>,
+    /// Per record type (index in `RECORD_TYPES`), the detectors that read it.
+    routes: Vec<Vec<usize>>,
     link: LinkState,
 }
 
@@ -42,10 +44,19 @@ impl Analyzer {
     pub fn new(config: DetectConfig) -> Self {
         let detectors = build_detectors(&config);
         let link = LinkState::with_config(&config.link);
+        let routes = RECORD_TYPES
+            .iter()
+            .map(|t| {
+                (0..detectors.len())
+                    .filter(|&i| detectors[i].kinds().contains(t))
+                    .collect()
+            })
+            .collect();
         Analyzer {
             config,
             ctx: Context::default(),
             detectors,
+            routes,
             link,
         }
     }
@@ -73,8 +84,12 @@ impl Analyzer {
             account,
             ts,
         };
-        for d in &mut self.detectors {
-            d.observe(&self.ctx, &obs);
+        if let Some(route) = self.routes.get(kind_index(&event.record)) {
+            for &i in route {
+                if let Some(d) = self.detectors.get_mut(i) {
+                    d.observe(&self.ctx, &obs);
+                }
+            }
         }
         self.link.observe(event, enrichment);
     }
@@ -87,6 +102,7 @@ impl Analyzer {
             ctx,
             mut detectors,
             link,
+            ..
         } = self;
         let mut evidence = Vec::new();
         for d in &mut detectors {
@@ -118,6 +134,25 @@ impl Analyzer {
             networks,
             evidence,
         }
+    }
+}
+
+/// The index of a record's type in `RECORD_TYPES` (same order as EVENTS.md).
+fn kind_index(r: &Record) -> usize {
+    match r {
+        Record::Person(_) => 0,
+        Record::Account(_) => 1,
+        Record::Document(_) => 2,
+        Record::PayoutMethod(_) => 3,
+        Record::Login(_) => 4,
+        Record::Activity(_) => 5,
+        Record::Payout(_) => 6,
+        Record::DeviceReport(_) => 7,
+        Record::Shipment(_) => 8,
+        Record::Interview(_) => 9,
+        Record::ReferenceCheck(_) => 10,
+        Record::Commit(_) => 11,
+        Record::Referral(_) => 12,
     }
 }
 
@@ -240,6 +275,36 @@ mod tests {
             events: events.iter().map(|s| s.to_string()).collect(),
             at: None,
             related: vec![],
+        }
+    }
+
+    #[test]
+    fn routes_follow_record_types() {
+        use molehunt_model::parse_line;
+        for (i, t) in RECORD_TYPES.iter().enumerate() {
+            let line = match *t {
+                "person" => r#"{"type":"person","person_id":"p","full_name":"x"}"#.to_string(),
+                _ => continue,
+            };
+            assert_eq!(kind_index(&parse_line(&line).unwrap().record), i);
+        }
+        let login = parse_line(
+            r#"{"type":"login","ts":"2026-01-01T00:00:00Z","account_id":"a","ip":"1.2.3.4"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            RECORD_TYPES[kind_index(&login.record)],
+            login.record.type_name()
+        );
+        // every detector names only real record types
+        for d in build_detectors(&DetectConfig::default()) {
+            for k in d.kinds() {
+                assert!(
+                    RECORD_TYPES.contains(k),
+                    "{} reads unknown type {k}",
+                    d.id()
+                );
+            }
         }
     }
 

@@ -142,6 +142,37 @@ mod tests {
         assert!(e.to_string().contains("min_events"), "{e}");
     }
 
+    /// docs/config.md carries the full default configuration; it must not drift.
+    #[test]
+    fn config_doc_shows_the_defaults() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/config.md");
+        let Ok(doc) = std::fs::read_to_string(path) else {
+            return; // docs/ is not shipped with the crate alone
+        };
+        let (start, end) = (
+            "<!-- default-config:start -->\n",
+            "<!-- default-config:end -->",
+        );
+        let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else {
+            panic!("docs/config.md lacks the default-config markers");
+        };
+        let block = format!("```toml\n{}```\n", DetectConfig::default().to_toml_string());
+        let current = &doc[a + start.len()..b];
+        if std::env::var_os("MOLEHUNT_BLESS").is_some() {
+            let new = format!("{}{block}{}", &doc[..a + start.len()], &doc[b..]);
+            std::fs::write(path, new).unwrap();
+        } else {
+            // the detector sections are this crate's; [link] and [score] are checked up
+            // to their start only, so their owners' default changes do not break this test
+            let detectors = |t: &str| t.split("\n[link]").next().unwrap_or("").to_string();
+            assert_eq!(
+                detectors(current),
+                detectors(&block),
+                "run MOLEHUNT_BLESS=1 cargo test -p molehunt-detect config_doc"
+            );
+        }
+    }
+
     #[test]
     fn disabled_detectors_are_not_built() {
         let all = build_detectors(&DetectConfig::default()).len();

@@ -1,11 +1,13 @@
 //! EP-JIGGLER: a mouse jiggler (USB device or software) keeps a laptop looking busy.
 //!
-//! Logic: USB hits of kind `jiggler` from enrichment (known jiggler
-//! vendor/product ids and strings) fire at medium severity; a process or
-//! installed program whose name contains one of `software_markers` fires at
-//! low severity (software is easier to explain away). Keep-awake utilities
-//! such as Caffeine or Amphetamine are not listed on purpose: many honest
-//! people use them during presentations.
+//! Logic: enrichment hits of kind `jiggler` on a device report. Hardware
+//! hits (known jiggler USB ids and strings) fire at medium severity;
+//! software/process hits (the enrichment's reason starts with `software` or
+//! `process`), and processes or programs whose name contains one of
+//! `software_markers`, fire at low severity (software is easier to explain
+//! away). Keep-awake utilities (`ignore_labels`: Caffeine, Amphetamine,
+//! KeepingYouAwake) are ignored on purpose: many honest people use them
+//! during presentations.
 //!
 //! Source: M (Mandiant).
 
@@ -21,6 +23,8 @@ pub struct EpJigglerConfig {
     pub enabled: bool,
     /// Lowercase substrings of jiggler software / process names.
     pub software_markers: Vec<String>,
+    /// Enrichment labels ignored (keep-awake utilities; case-insensitive).
+    pub ignore_labels: Vec<String>,
 }
 
 impl Default for EpJigglerConfig {
@@ -37,6 +41,9 @@ impl Default for EpJigglerConfig {
             ]
             .map(String::from)
             .to_vec(),
+            ignore_labels: ["Caffeine", "Amphetamine", "KeepingYouAwake"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -68,30 +75,49 @@ impl Detector for EpJiggler {
         "EP-JIGGLER"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["device_report"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::DeviceReport(d) = &obs.event.record else {
             return;
         };
         let Some(p) = obs.person else { return };
-        let usb: Vec<String> = obs
+        let mut usb: Vec<String> = Vec::new();
+        let mut software: Vec<String> = Vec::new();
+        for u in obs
             .enrichment
             .usb
             .iter()
             .filter(|u| u.kind == UsbKind::Jiggler)
-            .map(|u| format!("{} ({})", u.label, u.reason))
-            .collect();
-        let software: Vec<&String> = d
-            .software
-            .iter()
-            .chain(&d.processes)
-            .filter(|s| {
-                let l = s.to_lowercase();
-                self.cfg
-                    .software_markers
-                    .iter()
-                    .any(|m| l.contains(m.as_str()))
-            })
-            .collect();
+        {
+            if self
+                .cfg
+                .ignore_labels
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(&u.label))
+            {
+                continue;
+            }
+            if u.reason.starts_with("software") || u.reason.starts_with("process") {
+                software.push(format!("{} ({})", u.label, u.reason));
+            } else {
+                usb.push(format!("{} ({})", u.label, u.reason));
+            }
+        }
+        for s in d.software.iter().chain(&d.processes) {
+            let l = s.to_lowercase();
+            if self
+                .cfg
+                .software_markers
+                .iter()
+                .any(|m| l.contains(m.as_str()))
+                && !software.iter().any(|x| x.contains(s.as_str()))
+            {
+                software.push(s.clone());
+            }
+        }
         if usb.is_empty() && software.is_empty() {
             return;
         }
@@ -102,8 +128,8 @@ impl Detector for EpJiggler {
             }
         }
         for s in software {
-            if !st.software.contains(s) && st.software.len() < 4 {
-                st.software.push(s.clone());
+            if !st.software.contains(&s) && st.software.len() < 4 {
+                st.software.push(s);
             }
         }
         st.samples.push(&obs.event.id);
@@ -174,5 +200,26 @@ mod tests {
         assert_eq!(ev[0].severity, Severity::Low);
         let quiet = plain(&[report(r#","software":["Caffeine","Slack"]"#)]);
         assert!(run(&mut EpJiggler::new(Default::default()), &quiet).is_empty());
+        // enrichment's software hits are low; its keep-awake hits are ignored
+        let sw = |label: &str| Enrichment {
+            usb: vec![UsbHit {
+                kind: UsbKind::Jiggler,
+                label: label.into(),
+                reason: format!("software \"{label}\""),
+            }],
+            ..Default::default()
+        };
+        let ev = run(
+            &mut EpJiggler::new(Default::default()),
+            &[(report(""), sw("Move Mouse"))],
+        );
+        assert_eq!(ev[0].severity, Severity::Low);
+        assert!(
+            run(
+                &mut EpJiggler::new(Default::default()),
+                &[(report(""), sw("Caffeine"))]
+            )
+            .is_empty()
+        );
     }
 }

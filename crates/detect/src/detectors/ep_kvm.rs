@@ -6,7 +6,10 @@
 //! descriptors of RED_FLAGS.md (vendor:product `1d6b:0104` with the PiKVM /
 //! TinyPilot / JetKVM manufacturer and product strings, serial `CAFEBABE` ...)
 //! and yields `UsbHit { kind: Kvm }`. Any hit fires (high): an honest remote
-//! employee has no reason to put an IP-KVM on a company laptop.
+//! employee has no reason to put an IP-KVM on a company laptop. A hit with a
+//! label in `weak_labels` (the bare Linux USB gadget id `1d6b:0104` without
+//! KVM strings, which every Linux gadget uses) fires at `weak_severity`
+//! (medium).
 //!
 //! Source: MITRE ATT&CK T1219.003, M (Mandiant).
 
@@ -22,6 +25,10 @@ pub struct EpKvmConfig {
     pub enabled: bool,
     /// Severity of a hit (default high).
     pub severity: Severity,
+    /// Enrichment labels of weaker hits (default `["Linux USB gadget"]`).
+    pub weak_labels: Vec<String>,
+    /// Severity of a weak hit (default medium).
+    pub weak_severity: Severity,
 }
 
 impl Default for EpKvmConfig {
@@ -29,6 +36,8 @@ impl Default for EpKvmConfig {
         EpKvmConfig {
             enabled: true,
             severity: Severity::High,
+            weak_labels: vec!["Linux USB gadget".into()],
+            weak_severity: Severity::Medium,
         }
     }
 }
@@ -59,6 +68,10 @@ impl EpKvm {
 impl Detector for EpKvm {
     fn id(&self) -> &'static str {
         "EP-KVM"
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &["device_report"]
     }
 
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
@@ -96,16 +109,18 @@ impl Detector for EpKvm {
             let Some(p) = person.or_else(|| ctx.device_person(dev)) else {
                 continue;
             };
-            let detail = format!("IP-KVM attached to device `{dev}`: {what}");
-            out.push(evidence(
-                self.id(),
-                ctx,
-                p,
-                self.cfg.severity,
-                detail,
-                samples,
-                *at,
-            ));
+            let weak = self
+                .cfg
+                .weak_labels
+                .iter()
+                .any(|l| what.starts_with(&format!("{l} (")));
+            let (severity, kind) = if weak {
+                (self.cfg.weak_severity, "possible IP-KVM")
+            } else {
+                (self.cfg.severity, "IP-KVM")
+            };
+            let detail = format!("{kind} attached to device `{dev}`: {what}");
+            out.push(evidence(self.id(), ctx, p, severity, detail, samples, *at));
         }
     }
 }
@@ -141,6 +156,24 @@ mod tests {
             }],
             ..Default::default()
         };
-        assert!(run(&mut EpKvm::new(Default::default()), &[(line, jiggler)]).is_empty());
+        assert!(
+            run(
+                &mut EpKvm::new(Default::default()),
+                &[(line.clone(), jiggler)]
+            )
+            .is_empty()
+        );
+        let weak = Enrichment {
+            usb: vec![UsbHit {
+                kind: UsbKind::Kvm,
+                label: "Linux USB gadget".into(),
+                reason: "1d6b:0104".into(),
+            }],
+            ..Default::default()
+        };
+        assert_eq!(
+            run(&mut EpKvm::new(Default::default()), &[(line, weak)])[0].severity,
+            Severity::Medium
+        );
     }
 }

@@ -107,6 +107,10 @@ impl Detector for EpLocale {
         "EP-LOCALE"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["device_report"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::DeviceReport(d) = &obs.event.record else {
             return;

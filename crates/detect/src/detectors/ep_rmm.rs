@@ -90,11 +90,20 @@ impl Detector for EpRmm {
         "EP-RMM"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["device_report"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::DeviceReport(d) = &obs.event.record else {
             return;
         };
-        let kvm = obs.enrichment.usb.iter().any(|u| u.kind == UsbKind::Kvm);
+        // the bare Linux gadget id is too weak to escalate remote-access tools
+        let kvm = obs
+            .enrichment
+            .usb
+            .iter()
+            .any(|u| u.kind == UsbKind::Kvm && u.label != "Linux USB gadget");
         let tools: Vec<&str> = obs
             .enrichment
             .remote_tools

@@ -63,6 +63,10 @@ impl Detector for EpSerial {
         "EP-SERIAL"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["shipment", "device_report"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Some(p) = obs.person else { return };
         let (serial, shipped) = match &obs.event.record {

@@ -70,6 +70,10 @@ impl Detector for GitBackdated {
         "GIT-BACKDATED"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["commit"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::Commit(c) = &obs.event.record else {
             return;

@@ -75,6 +75,10 @@ impl Detector for GitTz {
         "GIT-TZ"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["commit"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::Commit(c) = &obs.event.record else {
             return;

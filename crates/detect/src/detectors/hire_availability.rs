@@ -67,6 +67,10 @@ impl Detector for HireAvailability {
         "HIRE-AVAILABILITY"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["interview"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::Interview(i) = &obs.event.record else {
             return;

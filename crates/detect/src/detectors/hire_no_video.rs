@@ -65,6 +65,10 @@ impl Detector for HireNoVideo {
         "HIRE-NO-VIDEO"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["interview"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::Interview(i) = &obs.event.record else {
             return;

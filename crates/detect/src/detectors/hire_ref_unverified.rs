@@ -69,6 +69,10 @@ impl Detector for HireRefUnverified {
         "HIRE-REF-UNVERIFIED"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["reference_check"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::ReferenceCheck(r) = &obs.event.record else {
             return;

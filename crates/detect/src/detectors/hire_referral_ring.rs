@@ -59,6 +59,10 @@ impl Detector for HireReferralRing {
         "HIRE-REFERRAL-RING"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["referral", "person"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let referral = match &obs.event.record {
             Record::Referral(_) => true,

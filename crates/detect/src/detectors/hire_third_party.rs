@@ -49,6 +49,10 @@ impl Detector for HireThirdParty {
         "HIRE-THIRD-PARTY"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["person"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if let (Record::Person(_), Some(p)) = (&obs.event.record, obs.person) {
             *self.persons.at(p) = Some(obs.event.id.as_str().into());

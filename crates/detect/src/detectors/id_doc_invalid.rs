@@ -149,6 +149,10 @@ impl Detector for IdDocInvalid {
         "ID-DOC-INVALID"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     fn observe(&mut self, _ctx: &Context, _obs: &Obs<'_>) {}
 
     fn finish(&mut self, ctx: &Context, out: &mut Vec<Evidence>) {

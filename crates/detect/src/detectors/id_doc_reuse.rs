@@ -86,6 +86,10 @@ impl Detector for IdDocReuse {
         "ID-DOC-REUSE"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["person"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if let (molehunt_model::Record::Person(_), Some(p)) = (&obs.event.record, obs.person) {
             self.person_events.insert(p, obs.event.id.as_str().into());

@@ -74,6 +74,10 @@ impl Detector for IdInconsistent {
         "ID-INCONSISTENT"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     fn observe(&mut self, _ctx: &Context, _obs: &Obs<'_>) {}
 
     fn finish(&mut self, ctx: &Context, out: &mut Vec<Evidence>) {

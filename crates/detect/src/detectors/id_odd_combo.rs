@@ -62,6 +62,10 @@ impl Detector for IdOddCombo {
         "ID-ODD-COMBO"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["person"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if let (molehunt_model::Record::Person(_), Some(p)) = (&obs.event.record, obs.person) {
             *self.person_events.at(p) = Some(obs.event.id.as_str().into());

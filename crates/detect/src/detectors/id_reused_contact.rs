@@ -85,6 +85,10 @@ impl Detector for IdReusedContact {
         "ID-REUSED-CONTACT"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["person", "account"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Some(p) = obs.person else { return };
         let mut keys: Vec<(bool, String)> = Vec::new();

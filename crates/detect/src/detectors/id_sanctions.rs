@@ -64,6 +64,10 @@ impl Detector for IdSanctions {
         "ID-SANCTIONS"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["person", "document", "account"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if obs.enrichment.sanctions.is_empty() {
             return;

@@ -72,6 +72,11 @@ pub struct Obs<'a> {
 pub trait Detector: Send {
     /// The RED_FLAGS.md id (`NET-VPN`).
     fn id(&self) -> &'static str;
+    /// The record types (`type` names of EVENTS.md) this detector reads; the
+    /// analyzer forwards only those (an empty list: it reads only the context at the end).
+    fn kinds(&self) -> &'static [&'static str] {
+        molehunt_model::RECORD_TYPES
+    }
     /// Sees one event (all untimed upserts first, then timed events in time order).
     fn observe(&mut self, ctx: &Context, obs: &Obs<'_>);
     /// Emits the evidence found, once the stream has ended.

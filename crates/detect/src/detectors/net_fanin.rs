@@ -94,6 +94,10 @@ impl Detector for NetFanin {
         "NET-FANIN"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["login", "activity"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let ip = match &obs.event.record {
             Record::Login(l) => l.ip,
@@ -121,6 +125,13 @@ impl Detector for NetFanin {
             return;
         }
         let now = ts.unix();
+        // fast path: a home IP used by its one person
+        if let [(q, t)] = st.persons.as_mut_slice()
+            && *q == p
+        {
+            *t = now;
+            return;
+        }
         match st.persons.iter_mut().find(|(q, _)| *q == p) {
             Some(slot) => slot.1 = now,
             None => {

@@ -74,6 +74,10 @@ impl Detector for NetGeoMismatch {
         "NET-GEO-MISMATCH"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["login"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if !matches!(obs.event.record, Record::Login(_)) {
             return;

@@ -88,6 +88,10 @@ impl Detector for NetHours {
         "NET-HOURS"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["login", "activity"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if !matches!(obs.event.record, Record::Login(_) | Record::Activity(_)) {
             return;

@@ -68,6 +68,10 @@ impl Detector for NetLongSession {
         "NET-LONG-SESSION"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["login", "activity"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if !matches!(obs.event.record, Record::Login(_) | Record::Activity(_)) {
             return;

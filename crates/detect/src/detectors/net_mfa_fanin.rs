@@ -50,6 +50,10 @@ impl Detector for NetMfaFanin {
         "NET-MFA-FANIN"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["login"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::Login(l) = &obs.event.record else {
             return;

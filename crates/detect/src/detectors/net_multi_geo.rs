@@ -40,15 +40,31 @@ impl Default for NetMultiGeoConfig {
 
 const RING: usize = 16;
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 struct AcctState {
-    ring: Vec<(i64, [u8; 2], u32)>,
+    ring: [(i64, [u8; 2], u32); RING],
+    len: usize,
     next: usize,
     max_countries: u32,
     max_asns: u32,
     countries_at_max: Vec<String>,
     samples: Samples,
     last: Option<Time>,
+}
+
+impl Default for AcctState {
+    fn default() -> Self {
+        AcctState {
+            ring: [(0, [0; 2], 0); RING],
+            len: 0,
+            next: 0,
+            max_countries: 0,
+            max_asns: 0,
+            countries_at_max: Vec::new(),
+            samples: Samples::default(),
+            last: None,
+        }
+    }
 }
 
 pub struct NetMultiGeo {
@@ -78,6 +94,10 @@ impl Detector for NetMultiGeo {
         "NET-MULTI-GEO"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["login", "activity"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if !matches!(obs.event.record, Record::Login(_) | Record::Activity(_)) {
             return;
@@ -91,26 +111,34 @@ impl Detector for NetMultiGeo {
         let asn = info.asn.unwrap_or(0);
         let window = i64::from(self.cfg.window_hours) * 3600;
         let st = self.accounts.at(a);
-        if st.ring.len() < RING {
-            st.ring.push((now, country, asn));
-        } else {
-            st.ring[st.next] = (now, country, asn);
-        }
+        // fast path: the same place as the previous sighting adds nothing new to count
+        let prev = st.ring[(st.next + RING - 1) % RING];
+        let same_as_prev = st.len > 0 && prev.1 == country && prev.2 == asn;
+        st.ring[st.next] = (now, country, asn);
         st.next = (st.next + 1) % RING;
-        let mut countries: Vec<[u8; 2]> = Vec::with_capacity(4);
-        let mut asns: Vec<u32> = Vec::with_capacity(4);
-        for &(t, c, n) in &st.ring {
+        st.len = (st.len + 1).min(RING);
+        if same_as_prev {
+            return;
+        }
+        // fixed-size scratch: no allocation per event
+        let mut countries = [[0u8; 2]; RING];
+        let mut asns = [0u32; RING];
+        let (mut nc, mut na) = (0usize, 0usize);
+        for &(t, c, n) in &st.ring[..st.len] {
             if now - t > window || t > now {
                 continue;
             }
-            if &c != b"??" && !countries.contains(&c) {
-                countries.push(c);
+            if &c != b"??" && !countries[..nc].contains(&c) {
+                countries[nc] = c;
+                nc += 1;
             }
-            if n != 0 && !asns.contains(&n) {
-                asns.push(n);
+            if n != 0 && !asns[..na].contains(&n) {
+                asns[na] = n;
+                na += 1;
             }
         }
-        let (nc, na) = (countries.len() as u32, asns.len() as u32);
+        let countries = &countries[..nc];
+        let (nc, na) = (nc as u32, na as u32);
         if nc >= self.cfg.min_countries || na >= self.cfg.min_asns {
             st.samples.push(&obs.event.id);
             st.last = Some(ts);

@@ -48,7 +48,7 @@ impl Default for NetTravelConfig {
 
 #[derive(Debug, Default, Clone)]
 struct AcctState {
-    prev: Option<(i64, String, Box<str>)>,
+    prev: Option<(i64, String, String)>,
     count: u32,
     worst: Option<(String, String, f64, f64)>,
     samples: Samples,
@@ -72,6 +72,10 @@ impl NetTravel {
 impl Detector for NetTravel {
     fn id(&self) -> &'static str {
         "NET-TRAVEL"
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &["login"]
     }
 
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {

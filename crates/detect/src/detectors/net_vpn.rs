@@ -90,6 +90,10 @@ impl Detector for NetVpn {
         "NET-VPN"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["login", "activity"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let tunnel = match &obs.event.record {
             Record::Login(l) => l.vpn.as_deref(),
@@ -103,15 +107,6 @@ impl Detector for NetVpn {
         let anon = tunnel.is_some() || class.is_anonymizing();
         let high = tunnel.is_some_and(|t| self.is_high(t))
             || (class.is_anonymizing() && org.is_some_and(|o| self.is_high(o)));
-        let name = tunnel.map(str::to_string).or_else(|| {
-            class.is_anonymizing().then(|| {
-                format!(
-                    "{} network {}",
-                    class.as_str(),
-                    org.unwrap_or("(unknown AS)")
-                )
-            })
-        });
         let st = self.state(a);
         st.total += 1;
         if !anon {
@@ -120,11 +115,18 @@ impl Detector for NetVpn {
         st.anon += 1;
         st.high += u32::from(high);
         st.tor += u32::from(class == IpClass::Tor);
-        if let Some(n) = name
-            && st.names.len() < 3
-            && !st.names.contains(&n)
-        {
-            st.names.push(n);
+        if st.names.len() < 3 {
+            let name = match tunnel {
+                Some(t) => t.to_string(),
+                None => format!(
+                    "{} network {}",
+                    class.as_str(),
+                    org.unwrap_or("(unknown AS)")
+                ),
+            };
+            if !st.names.contains(&name) {
+                st.names.push(name);
+            }
         }
         st.samples.push(&obs.event.id);
         st.last = obs.ts;

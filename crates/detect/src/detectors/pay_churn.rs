@@ -72,6 +72,10 @@ impl Detector for PayChurn {
         "PAY-CHURN"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["payout_method", "payout"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if !matches!(
             obs.event.record,

@@ -56,6 +56,10 @@ impl Detector for PayCrypto {
         "PAY-CRYPTO"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["payout_method", "payout"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let (method, wallet) = match &obs.event.record {
             Record::PayoutMethod(m) => (Some(m.method), m.wallet.as_ref()),

@@ -57,6 +57,10 @@ impl Detector for PayNameMismatch {
         "PAY-NAME-MISMATCH"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["payout_method", "payout"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let holder = match &obs.event.record {
             Record::PayoutMethod(m) => m.holder_name.as_deref(),

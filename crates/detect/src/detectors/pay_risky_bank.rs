@@ -91,6 +91,10 @@ impl Detector for PayRiskyBank {
         "PAY-RISKY-BANK"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["payout_method", "payout"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let (country, bic, holder) = match &obs.event.record {
             Record::PayoutMethod(m) => (&m.bank_country, &m.bank_bic, &m.holder_name),

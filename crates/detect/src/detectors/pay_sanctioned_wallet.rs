@@ -41,6 +41,10 @@ impl Detector for PaySanctionedWallet {
         "PAY-SANCTIONED-WALLET"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["payout_method", "payout"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if !matches!(
             obs.event.record,

@@ -143,6 +143,10 @@ impl Detector for PayShared {
         "PAY-SHARED"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["payout_method", "payout"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         if !matches!(
             obs.event.record,

@@ -54,6 +54,10 @@ impl Detector for PlatSharedDevice {
         "PLAT-SHARED-DEVICE"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["login", "device_report"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let dev = match &obs.event.record {
             Record::Login(l) => l.device_id.as_deref(),

@@ -74,6 +74,10 @@ impl Detector for ShipAddrMismatch {
         "SHIP-ADDR-MISMATCH"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["shipment"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::Shipment(s) = &obs.event.record else {
             return;

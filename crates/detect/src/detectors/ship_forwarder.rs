@@ -90,6 +90,10 @@ impl Detector for ShipForwarder {
         "SHIP-FORWARDER"
     }
 
+    fn kinds(&self) -> &'static [&'static str] {
+        &["shipment"]
+    }
+
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let Record::Shipment(s) = &obs.event.record else {
             return;

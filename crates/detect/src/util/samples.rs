@@ -16,6 +16,7 @@ impl Samples {
     /// Records one supporting event; keeps its id while there is room.
     pub fn push(&mut self, id: &str) {
         self.count += 1;
+        // once full, pushing costs one increment: no comparisons, no allocation
         if self.ids.len() < MAX_SAMPLES && !self.ids.iter().any(|x| &**x == id) {
             self.ids.push(id.into());
         }
