@@ -165,29 +165,55 @@ pub(crate) struct Alignment {
     pub unmatched_entity: Vec<String>,
 }
 
+fn needs_merge(x: &[Tok], y: &[Tok]) -> bool {
+    let free = |t: &Tok| t.text.len() >= 2 && !y.iter().any(|u| u.text == t.text);
+    x.windows(2).any(|w| free(&w[0]) && free(&w[1]))
+}
+
 /// Aligns query tokens with entity tokens and scores the alignment.
 pub(crate) fn align(q: &[Tok], c: &[Tok]) -> Alignment {
-    let mut q = q.to_vec();
-    let mut c = c.to_vec();
-    merge_joined(&mut q, &c);
-    merge_joined(&mut c, &q);
-    let mut cand: Vec<(f64, usize, usize)> = Vec::with_capacity(q.len() * c.len());
+    align_core(q, c, true)
+}
+
+/// The score of [`align`] without building the description (the hot path).
+pub(crate) fn align_score(q: &[Tok], c: &[Tok]) -> f64 {
+    align_core(q, c, false).score
+}
+
+fn align_core(q: &[Tok], c: &[Tok], record: bool) -> Alignment {
+    let mut qm: Option<Vec<Tok>> = None;
+    let mut cm: Option<Vec<Tok>> = None;
+    if needs_merge(q, c) {
+        let mut v = q.to_vec();
+        merge_joined(&mut v, c);
+        qm = Some(v);
+    }
+    let qs: &[Tok] = qm.as_deref().unwrap_or(q);
+    if needs_merge(c, qs) {
+        let mut v = c.to_vec();
+        merge_joined(&mut v, qs);
+        cm = Some(v);
+    }
+    let cs: &[Tok] = cm.as_deref().unwrap_or(c);
+    let (q, c) = (qs, cs);
+    let mut cand: Vec<(f64, u16, u16)> = Vec::with_capacity(q.len() * c.len());
     for (i, a) in q.iter().enumerate() {
         for (j, b) in c.iter().enumerate() {
             let s = token_sim(a, b);
             if s > 0.0 {
-                cand.push((s, i, j));
+                cand.push((s, i as u16, j as u16));
             }
         }
     }
-    cand.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-    let mut used_q = vec![false; q.len()];
-    let mut used_c = vec![false; c.len()];
+    cand.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let mut used_q = [false; 64];
+    let mut used_c = [false; 64];
     let mut pairs = Vec::new();
     let (mut num, mut den) = (0.0, 0.0);
     let mut full_matches = 0;
     for (s, i, j) in cand {
-        if used_q[i] || used_c[j] {
+        let (i, j) = (usize::from(i), usize::from(j));
+        if i >= 64 || j >= 64 || used_q[i] || used_c[j] {
             continue;
         }
         used_q[i] = true;
@@ -198,54 +224,33 @@ pub(crate) fn align(q: &[Tok], c: &[Tok]) -> Alignment {
         if q[i].text.len() > 1 && c[j].text.len() > 1 {
             full_matches += 1;
         }
-        pairs.push((q[i].text.clone(), c[j].text.clone(), s));
+        if record {
+            pairs.push((q[i].text.clone(), c[j].text.clone(), s));
+        }
     }
-    if pairs.is_empty() || full_matches == 0 {
-        return Alignment {
-            score: 0.0,
-            pairs,
-            unmatched_query: Vec::new(),
-            unmatched_entity: Vec::new(),
-        };
+    let empty = Alignment { score: 0.0, pairs: Vec::new(), unmatched_query: Vec::new(), unmatched_entity: Vec::new() };
+    if full_matches == 0 {
+        return Alignment { pairs, ..empty };
     }
-    let unmatched_query: Vec<String> = q
-        .iter()
-        .zip(&used_q)
-        .filter(|(_, u)| !**u)
-        .map(|(t, _)| t.text.clone())
-        .collect();
-    let unmatched_entity: Vec<String> = c
-        .iter()
-        .zip(&used_c)
-        .filter(|(_, u)| !**u)
-        .map(|(t, _)| t.text.clone())
-        .collect();
-    for (t, u) in q.iter().zip(&used_q) {
-        if !u {
+    for (k, t) in q.iter().enumerate() {
+        if !used_q.get(k).copied().unwrap_or(false) {
             den += UNMATCHED_QUERY * t.w;
         }
     }
-    let omit = if full_matches >= 2 {
-        UNMATCHED_ENTITY
-    } else {
-        1.0
-    };
-    for (t, u) in c.iter().zip(&used_c) {
-        if !u {
+    let omit = if full_matches >= 2 { UNMATCHED_ENTITY } else { 1.0 };
+    for (k, t) in c.iter().enumerate() {
+        if !used_c.get(k).copied().unwrap_or(false) {
             den += omit * t.w;
         }
     }
-    let score = if den > 0.0 {
-        (num / den).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    Alignment {
-        score,
-        pairs,
-        unmatched_query,
-        unmatched_entity,
+    let score = if den > 0.0 { (num / den).clamp(0.0, 1.0) } else { 0.0 };
+    if !record {
+        return Alignment { score, ..empty };
     }
+    let unmatched = |v: &[Tok], used: &[bool; 64]| -> Vec<String> {
+        v.iter().enumerate().filter(|(k, _)| !used.get(*k).copied().unwrap_or(false)).map(|(_, t)| t.text.clone()).collect()
+    };
+    Alignment { score, pairs, unmatched_query: unmatched(q, &used_q), unmatched_entity: unmatched(c, &used_c) }
 }
 
 /// Compares two names and returns a score in [0,1] (1 = same name). Uses built-in weights;

@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ScreenError;
-use crate::compare::{DEFAULT_THRESHOLD, align, describe};
+use crate::compare::{DEFAULT_THRESHOLD, align, align_score, describe};
 use crate::index::{CANDIDATES, NameIndex};
 use crate::model::{Entity, EntityType};
 use crate::normalize::normalize_name;
@@ -203,41 +203,34 @@ impl Screener {
             Some(l) => self.index.candidates(&n, l),
             None => (0..self.index.names.len() as u32).collect(),
         };
-        let mut best: FxHashMap<u32, (f64, u32, crate::compare::Alignment)> = FxHashMap::default();
+        let mut best: FxHashMap<u32, (f64, u32)> = FxHashMap::default();
         for id in cands {
-            let Some(name) = self.index.names.get(id as usize) else {
-                continue;
-            };
-            let Some(e) = self.entities.get(name.entity as usize) else {
-                continue;
-            };
+            let Some(name) = self.index.names.get(id as usize) else { continue };
+            let Some(e) = self.entities.get(name.entity as usize) else { continue };
             if let (Some(a), Some(b)) = (q.entity_type, e.entity_type) {
                 if a != b {
                     continue;
                 }
             }
-            let al = align(&qt, &name.toks);
-            let s = al.score * if name.strong { 1.0 } else { WEAK_ALIAS };
+            let s = align_score(&qt, &name.toks) * if name.strong { 1.0 } else { WEAK_ALIAS };
             if s <= 0.0 {
                 continue;
             }
-            let slot = best
-                .entry(name.entity)
-                .or_insert((f64::MIN, id, al.clone()));
+            let slot = best.entry(name.entity).or_insert((f64::MIN, id));
             if s > slot.0 || (s == slot.0 && id < slot.1) {
-                *slot = (s, id, al);
+                *slot = (s, id);
             }
         }
         let mut out: Vec<Match> = Vec::new();
-        for (ent, (name_score, id, al)) in best {
-            let Some(e) = self.entities.get(ent as usize) else {
-                continue;
-            };
+        for (ent, (name_score, id)) in best {
+            let Some(e) = self.entities.get(ent as usize) else { continue };
             let (adj, notes) = qualifiers(q, e);
             let score = (name_score + adj).clamp(0.0, 1.0);
             if score < q.threshold {
                 continue;
             }
+            let Some(name) = self.index.names.get(id as usize) else { continue };
+            let al = align(&qt, &name.toks);
             let matched_name = self
                 .index
                 .names

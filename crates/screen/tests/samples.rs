@@ -258,3 +258,13 @@ fn screener_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Screener>();
 }
+
+#[test]
+fn blocking_recall_on_sample_is_total() {
+    let (_d, s) = sample_db();
+    for c in molehunt_screen::eval::build_eval_set(&s, 50, 3) {
+        let brute = s.screen_exhaustive(&c.query);
+        let fast = s.screen(&c.query);
+        assert_eq!(brute, fast, "{:?}", c.query);
+    }
+}

@@ -44,11 +44,79 @@ impl Source<'_> {
             .fill_buf()
             .map_err(|e| ScreenError::io(&self.name(), e))?;
         if head.starts_with(b"BZh") {
-            let dec = bzip2::bufread::MultiBzDecoder::new(raw);
-            Ok(Box::new(BufReader::with_capacity(1 << 16, dec)))
+            match self {
+                // Decompress on another core while this one parses.
+                Source::File(p) => Ok(Box::new(BufReader::with_capacity(1 << 16, Pipe::spawn(p.clone())))),
+                Source::Bytes(_) => {
+                    let dec = bzip2::bufread::MultiBzDecoder::new(raw);
+                    Ok(Box::new(BufReader::with_capacity(1 << 16, dec)))
+                }
+            }
         } else {
             Ok(raw)
         }
+    }
+}
+
+/// A reader fed by a thread that decompresses a `.bz2` file in 1 MiB chunks.
+struct Pipe {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    cur: Vec<u8>,
+    pos: usize,
+}
+
+impl Pipe {
+    fn spawn(path: PathBuf) -> Pipe {
+        let (tx, rx) = std::sync::mpsc::sync_channel(8);
+        std::thread::spawn(move || {
+            let f = match File::open(&path) {
+                Ok(f) => f,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            };
+            let mut dec = bzip2::read::MultiBzDecoder::new(BufReader::with_capacity(1 << 16, f));
+            loop {
+                let mut buf = vec![0u8; 1 << 20];
+                let mut filled = 0;
+                while filled < buf.len() {
+                    match dec.read(&mut buf[filled..]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+                buf.truncate(filled);
+                let done = filled == 0;
+                if done || tx.send(Ok(buf)).is_err() {
+                    return;
+                }
+            }
+        });
+        Pipe { rx, cur: Vec::new(), pos: 0 }
+    }
+}
+
+impl Read for Pipe {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos >= self.cur.len() {
+            match self.rx.recv() {
+                Ok(Ok(buf)) => {
+                    self.cur = buf;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.cur.len() - self.pos);
+        out[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }
 
