@@ -102,7 +102,7 @@ pub type EntryVisitor<'a> = dyn FnMut(u64, &[u8]) -> Result<(), LedgerError> + '
 #[derive(Clone, Debug)]
 pub struct LedgerOptions {
     /// The log's name: the first line of every checkpoint, and the name of a newly created
-    /// signing key.
+    /// signing key. Fixed when the ledger is created: later opens keep the stored origin.
     pub origin: String,
     /// The signing key file; `None` means `<db>.ledger.key`.
     pub key_path: Option<PathBuf>,
@@ -172,12 +172,13 @@ impl Ledger {
             .key_path
             .clone()
             .unwrap_or_else(|| default_key_path(db_path));
-        let signer = keyfile::load_or_create(&key_path, &opts.origin)?;
-        let verifier = signer.verifier();
         let wconn = store::open(db_path, opts.busy_timeout)?;
+        let origin = store::origin(&wconn, &opts.origin)?;
+        let signer = keyfile::load_or_create(&key_path, &origin)?;
+        let verifier = signer.verifier();
         let reader = store::open(db_path, opts.busy_timeout)?;
         let shared = Arc::new(Shared::default());
-        let w = Writer::new(wconn, signer, opts.origin, opts.checkpoint_interval);
+        let w = Writer::new(wconn, signer, origin, opts.checkpoint_interval);
         let s2 = Arc::clone(&shared);
         let handle = std::thread::Builder::new()
             .name("ledger-writer".into())

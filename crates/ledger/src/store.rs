@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS ledger_nodes (
     hash BLOB NOT NULL,
     PRIMARY KEY (level, idx)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ledger_checkpoints (
     size INTEGER PRIMARY KEY,
     root BLOB NOT NULL,
@@ -56,6 +60,17 @@ fn to_i64(v: u64) -> Result<i64, LedgerError> {
 fn blob_hash(v: Vec<u8>, what: &str) -> Result<Hash, LedgerError> {
     v.try_into()
         .map_err(|_| LedgerError::Corrupt(format!("{what} is not 32 bytes")))
+}
+
+/// The log's origin: fixed by the first opener (`wanted`), kept thereafter.
+pub fn origin(conn: &Connection, wanted: &str) -> Result<String, LedgerError> {
+    conn.execute("INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('origin', ?1)", [wanted])?;
+    let origin: String =
+        conn.query_row("SELECT value FROM ledger_meta WHERE key = 'origin'", [], |r| r.get(0))?;
+    if origin != wanted {
+        tracing::warn!(stored = %origin, requested = %wanted, "the ledger keeps the origin it was created with");
+    }
+    Ok(origin)
 }
 
 /// Number of stored entries (one more than the largest index).
