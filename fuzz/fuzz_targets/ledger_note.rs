@@ -7,7 +7,9 @@ use molehunt_ledger::note::{Checkpoint, NoteSigner, VerifierKey};
 use molehunt_ledger::verify_checkpoint;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = VerifierKey::parse(text);
     let _ = NoteSigner::parse(text);
     let _ = Checkpoint::parse_body(text);

@@ -48,7 +48,9 @@ fn appends(c: &mut Criterion) {
     let mut g = c.benchmark_group("durable_append");
     g.sample_size(10).measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Elements(1));
-    g.bench_function("one_caller_fsync_each", |b| b.iter_custom(|n| concurrent_appends(1, n)));
+    g.bench_function("one_caller_fsync_each", |b| {
+        b.iter_custom(|n| concurrent_appends(1, n))
+    });
     for threads in [64u64, 256] {
         g.bench_function(format!("group_commit_{threads}_callers"), |b| {
             b.iter_custom(|n| concurrent_appends(threads, n))
@@ -102,7 +104,9 @@ fn proofs_and_verify(c: &mut Criterion) {
     });
     g.throughput(Throughput::Elements(n));
     g.measurement_time(Duration::from_secs(20));
-    g.bench_function("verify_all", |b| b.iter(|| l.verify(None, &mut |_, _| {}).unwrap()));
+    g.bench_function("verify_all", |b| {
+        b.iter(|| l.verify(None, &mut |_, _| {}).unwrap())
+    });
     g.finish();
 }
 

@@ -64,9 +64,15 @@ fn blob_hash(v: Vec<u8>, what: &str) -> Result<Hash, LedgerError> {
 
 /// The log's origin: fixed by the first opener (`wanted`), kept thereafter.
 pub fn origin(conn: &Connection, wanted: &str) -> Result<String, LedgerError> {
-    conn.execute("INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('origin', ?1)", [wanted])?;
-    let origin: String =
-        conn.query_row("SELECT value FROM ledger_meta WHERE key = 'origin'", [], |r| r.get(0))?;
+    conn.execute(
+        "INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('origin', ?1)",
+        [wanted],
+    )?;
+    let origin: String = conn.query_row(
+        "SELECT value FROM ledger_meta WHERE key = 'origin'",
+        [],
+        |r| r.get(0),
+    )?;
     if origin != wanted {
         tracing::warn!(stored = %origin, requested = %wanted, "the ledger keeps the origin it was created with");
     }

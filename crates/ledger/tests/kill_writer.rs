@@ -19,8 +19,13 @@ const CHILD_ENV: &str = "MOLEHUNT_LEDGER_CHILD_DB";
 /// The writer process (a no-op in a normal test run).
 #[test]
 fn child_writer() {
-    let Ok(db) = std::env::var(CHILD_ENV) else { return };
-    let opts = LedgerOptions { checkpoint_interval: Duration::from_millis(20), ..LedgerOptions::default() };
+    let Ok(db) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let opts = LedgerOptions {
+        checkpoint_interval: Duration::from_millis(20),
+        ..LedgerOptions::default()
+    };
     let ledger = Arc::new(Ledger::open(std::path::Path::new(&db), opts).unwrap());
     let pid = std::process::id();
     let threads: Vec<_> = (0..4)
@@ -29,7 +34,9 @@ fn child_writer() {
             std::thread::spawn(move || {
                 for i in 0u64.. {
                     if t == 0 && i % 7 == 0 {
-                        let batch: Vec<Vec<u8>> = (0..16).map(|k| format!("p{pid}-t{t}-{i}-{k}").into_bytes()).collect();
+                        let batch: Vec<Vec<u8>> = (0..16)
+                            .map(|k| format!("p{pid}-t{t}-{i}-{k}").into_bytes())
+                            .collect();
                         let r = l.append_batch(&batch).unwrap();
                         let mut out = std::io::stdout().lock();
                         for (idx, e) in r.zip(&batch) {
@@ -54,7 +61,10 @@ fn child_writer() {
 
 /// A small deterministic-enough random number without a dependency.
 fn pseudo_random(seed: u64) -> u64 {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
     let mut x = seed ^ nanos ^ 0x9E37_79B9_7F4A_7C15;
     x ^= x << 13;
     x ^= x >> 7;
@@ -86,7 +96,10 @@ fn killed_writer_loses_no_acknowledged_entry() {
             if let Some(rest) = line.strip_prefix("ACK ") {
                 let (idx, entry) = rest.split_once(' ').unwrap();
                 let idx: u64 = idx.parse().unwrap();
-                assert!(acked.insert(idx, entry.to_string()).is_none(), "index {idx} acknowledged twice");
+                assert!(
+                    acked.insert(idx, entry.to_string()).is_none(),
+                    "index {idx} acknowledged twice"
+                );
                 seen += 1;
             }
         }
@@ -99,14 +112,22 @@ fn killed_writer_loses_no_acknowledged_entry() {
             }
         }
         child.wait().unwrap();
-        assert!(seen >= target.min(20), "round {round}: writer acknowledged only {seen} entries");
+        assert!(
+            seen >= target.min(20),
+            "round {round}: writer acknowledged only {seen} entries"
+        );
 
         let ledger = Ledger::open(&db, LedgerOptions::default()).unwrap();
         let summary = ledger.verify(None, &mut |_, _| {}).unwrap();
-        let stored: BTreeMap<u64, Vec<u8>> = ledger.entries(0..u64::MAX).unwrap().into_iter().collect();
+        let stored: BTreeMap<u64, Vec<u8>> =
+            ledger.entries(0..u64::MAX).unwrap().into_iter().collect();
         assert_eq!(stored.len() as u64, summary.size);
         for (idx, entry) in &acked {
-            assert_eq!(stored.get(idx).map(Vec::as_slice), Some(entry.as_bytes()), "round {round}: entry {idx} lost");
+            assert_eq!(
+                stored.get(idx).map(Vec::as_slice),
+                Some(entry.as_bytes()),
+                "round {round}: entry {idx} lost"
+            );
         }
     }
     assert!(acked.len() >= 80);
