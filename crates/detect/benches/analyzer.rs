@@ -112,13 +112,19 @@ fn bench(c: &mut Criterion) {
             a.finish(&[])
         })
     });
-    g.bench_function("observe only (baseline: detectors without finish)", |b| {
+    // baseline in the same process: link analysis and scoring with every detector disabled
+    let off: String = molehunt_detect::config::SECTIONS
+        .iter()
+        .map(|s| format!("[{s}]\nenabled = false\n"))
+        .collect();
+    let baseline = DetectConfig::from_toml_str(&off).unwrap();
+    g.bench_function("baseline: link+score, detectors disabled", |b| {
         b.iter(|| {
-            let mut a = Analyzer::new(DetectConfig::default());
+            let mut a = Analyzer::new(baseline.clone());
             for (e, enr) in &evs {
                 a.observe(e, enr);
             }
-            a
+            a.finish(&[])
         })
     });
     g.finish();
