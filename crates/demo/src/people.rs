@@ -202,11 +202,14 @@ pub fn ordinary(id: String, country: &'static Country, rng: &mut Rng) -> Worker 
     let full_name = format!("{first} {last}");
     let dob = (rng.range(1968, 2001), rng.range(1, 12), rng.range(1, 28));
     let home = address(country, city, rng);
+    // The number part comes from the person id so that no two synthetic
+    // persons share an email or a GitHub login by chance (that would be a link).
+    let tag: String = id.chars().filter(char::is_ascii_digit).collect();
     let email = format!(
         "{}.{}{}@{}",
         ascii(&first),
         ascii(&last),
-        rng.range(1, 99),
+        tag,
         rng.pick(&["gmail.com", "outlook.com", "proton.me", "yahoo.com"])
     );
     let (languages, locale, keyboard) = match country.code {
@@ -275,8 +278,7 @@ pub fn ordinary(id: String, country: &'static Country, rng: &mut Rng) -> Worker 
     let payout = bank(&person, country, rng);
     let device = laptop(rng, locale, keyboard, city.tz);
     let home_ip = rng.pick(country.isp).pick(rng);
-    let github =
-        developer.then(|| format!("gh-{}{}{}", ascii(&first), ascii(&last), rng.range(1, 999)));
+    let github = developer.then(|| format!("gh-{}{}{}", ascii(&first), ascii(&last), tag));
     Worker {
         documents,
         payout,
