@@ -5,10 +5,10 @@
 //! - a reference contact (email or phone, normalised as in ID-REUSED-CONTACT)
 //!   given by two or more different candidates: high for each candidate (the
 //!   same "former manager" vouching for a whole ring);
-//! - `verified: false` checks: medium when there are at least
-//!   `min_unverified` (default one) and none of the person's references
-//!   verified; low when some other reference did verify (a former employer
-//!   that went out of business).
+//! - `verified: false` checks: low from `min_unverified` (default one: a
+//!   former employer that went out of business happens to honest people);
+//!   medium from `medium_unverified` (default two) when none of the person's
+//!   references verified.
 //!
 //! Source: A22, KB4.
 
@@ -26,6 +26,8 @@ pub struct HireRefUnverifiedConfig {
     pub enabled: bool,
     /// Unverified checks that fire (default 1).
     pub min_unverified: u32,
+    /// Unverified checks, with none verified, for medium severity (default 2).
+    pub medium_unverified: u32,
     /// Candidates sharing one reference contact that fire (default 2).
     pub min_shared: u32,
 }
@@ -35,6 +37,7 @@ impl Default for HireRefUnverifiedConfig {
         HireRefUnverifiedConfig {
             enabled: true,
             min_unverified: 1,
+            medium_unverified: 2,
             min_shared: 2,
         }
     }
@@ -105,7 +108,7 @@ impl Detector for HireRefUnverified {
             if st.unverified < self.cfg.min_unverified {
                 continue;
             }
-            let severity = if st.verified == 0 {
+            let severity = if st.verified == 0 && st.unverified >= self.cfg.medium_unverified {
                 Severity::Medium
             } else {
                 Severity::Low
@@ -182,9 +185,14 @@ mod tests {
         assert_eq!(ev[0].severity, Severity::High);
         let ev = run(
             &mut HireRefUnverified::new(Default::default()),
-            &plain(&[rc("p1", false, "a@b.io")]),
+            &plain(&[rc("p1", false, "a@b.io"), rc("p1", false, "x@y.io")]),
         );
         assert_eq!(ev[0].severity, Severity::Medium);
+        let ev = run(
+            &mut HireRefUnverified::new(Default::default()),
+            &plain(&[rc("p1", false, "a@b.io")]),
+        );
+        assert_eq!(ev[0].severity, Severity::Low);
     }
 
     #[test]

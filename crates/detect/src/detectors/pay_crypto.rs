@@ -1,9 +1,10 @@
 //! PAY-CRYPTO: asks to be paid in cryptocurrency.
 //!
 //! Logic: a `payout_method` of method `crypto` or with a `wallet`, or a
-//! `payout` made in crypto / to a wallet, fires for the person (medium:
-//! some honest freelancers are paid in stablecoins; combined with other
-//! signals it matters). The wallet chains are named.
+//! `payout` made in crypto / to a wallet, fires for the person (low by
+//! default: many honest freelancers are paid in stablecoins; combined with
+//! other signals it matters, and shared or sanctioned wallets have their own
+//! flags). The wallet chains are named.
 //!
 //! Source: A22.
 
@@ -17,7 +18,7 @@ use crate::util::samples::Samples;
 #[serde(default, deny_unknown_fields)]
 pub struct PayCryptoConfig {
     pub enabled: bool,
-    /// Severity (default medium).
+    /// Severity (default low).
     pub severity: Severity,
 }
 
@@ -25,7 +26,7 @@ impl Default for PayCryptoConfig {
     fn default() -> Self {
         PayCryptoConfig {
             enabled: true,
-            severity: Severity::Medium,
+            severity: Severity::Low,
         }
     }
 }
