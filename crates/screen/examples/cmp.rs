@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
     let t = a.get(2).and_then(|t| molehunt_screen::EntityType::parse(t));

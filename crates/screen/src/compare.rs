@@ -31,10 +31,13 @@ pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     for (i, &ca) in a.iter().enumerate() {
         let lo = i.saturating_sub(window);
         let hi = (i + window + 1).min(b.len());
-        for j in lo..hi {
-            if !b_m[j] && b[j] == ca {
+        if lo >= hi {
+            continue;
+        }
+        for (bj, bm) in b[lo..hi].iter().zip(&mut b_m[lo..hi]) {
+            if !*bm && *bj == ca {
                 a_m[i] = true;
-                b_m[j] = true;
+                *bm = true;
                 matches += 1;
                 break;
             }
@@ -228,7 +231,12 @@ fn align_core(q: &[Tok], c: &[Tok], record: bool) -> Alignment {
             pairs.push((q[i].text.clone(), c[j].text.clone(), s));
         }
     }
-    let empty = Alignment { score: 0.0, pairs: Vec::new(), unmatched_query: Vec::new(), unmatched_entity: Vec::new() };
+    let empty = Alignment {
+        score: 0.0,
+        pairs: Vec::new(),
+        unmatched_query: Vec::new(),
+        unmatched_entity: Vec::new(),
+    };
     if full_matches == 0 {
         return Alignment { pairs, ..empty };
     }
@@ -237,20 +245,37 @@ fn align_core(q: &[Tok], c: &[Tok], record: bool) -> Alignment {
             den += UNMATCHED_QUERY * t.w;
         }
     }
-    let omit = if full_matches >= 2 { UNMATCHED_ENTITY } else { 1.0 };
+    let omit = if full_matches >= 2 {
+        UNMATCHED_ENTITY
+    } else {
+        1.0
+    };
     for (k, t) in c.iter().enumerate() {
         if !used_c.get(k).copied().unwrap_or(false) {
             den += omit * t.w;
         }
     }
-    let score = if den > 0.0 { (num / den).clamp(0.0, 1.0) } else { 0.0 };
+    let score = if den > 0.0 {
+        (num / den).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     if !record {
         return Alignment { score, ..empty };
     }
     let unmatched = |v: &[Tok], used: &[bool; 64]| -> Vec<String> {
-        v.iter().enumerate().filter(|(k, _)| !used.get(*k).copied().unwrap_or(false)).map(|(_, t)| t.text.clone()).collect()
+        v.iter()
+            .enumerate()
+            .filter(|(k, _)| !used.get(*k).copied().unwrap_or(false))
+            .map(|(_, t)| t.text.clone())
+            .collect()
     };
-    Alignment { score, pairs, unmatched_query: unmatched(q, &used_q), unmatched_entity: unmatched(c, &used_c) }
+    Alignment {
+        score,
+        pairs,
+        unmatched_query: unmatched(q, &used_q),
+        unmatched_entity: unmatched(c, &used_c),
+    }
 }
 
 /// Compares two names and returns a score in [0,1] (1 = same name). Uses built-in weights;

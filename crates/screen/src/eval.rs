@@ -240,16 +240,17 @@ pub fn build_eval_set(s: &Screener, n: usize, seed: u64) -> Vec<EvalCase> {
         }
         // Negatives.
         let other = &persons[rng.below(persons.len())].1;
-        if let Some((osur, ogiven)) = person_tokens(&other.name) {
-            if osur != sur && ogiven != given {
-                let q = format!("{} {}", ogiven.join(" "), sj);
-                if !is_listed(&q) {
-                    out.push(EvalCase {
-                        kind: "neg_shared_token",
-                        query: Query::new(q),
-                        expect: None,
-                    });
-                }
+        if let Some((osur, ogiven)) = person_tokens(&other.name)
+            && osur != sur
+            && ogiven != given
+        {
+            let q = format!("{} {}", ogiven.join(" "), sj);
+            if !is_listed(&q) {
+                out.push(EvalCase {
+                    kind: "neg_shared_token",
+                    query: Query::new(q),
+                    expect: None,
+                });
             }
         }
         if let Some(y) = e
@@ -282,7 +283,10 @@ pub fn build_eval_set(s: &Screener, n: usize, seed: u64) -> Vec<EvalCase> {
 /// Scores `cases` with `f`, which returns the (list, entity id) pairs it matched.
 /// A positive counts TP when its entry is among the matches (FN otherwise, plus FP when it
 /// matched only other entries); a negative counts FP when anything matched.
-pub fn evaluate<F: FnMut(&Query) -> Vec<(String, String)>>(cases: &[EvalCase], mut f: F) -> Metrics {
+pub fn evaluate<F: FnMut(&Query) -> Vec<(String, String)>>(
+    cases: &[EvalCase],
+    mut f: F,
+) -> Metrics {
     let mut m = Metrics::default();
     for c in cases {
         let got = f(&c.query);
@@ -328,7 +332,10 @@ impl Baseline {
 
     /// Entries whose best name scores at least `threshold`.
     pub fn screen(&self, q: &Query, threshold: f64) -> Vec<(String, String)> {
-        self.scores(q, threshold).into_iter().map(|(l, id, _)| (l, id)).collect()
+        self.scores(q, threshold)
+            .into_iter()
+            .map(|(l, id, _)| (l, id))
+            .collect()
     }
 
     /// Entries with their best score, those at least `min` only.
@@ -379,11 +386,20 @@ pub fn report(s: &Screener, cases: &[EvalCase], baseline_thresholds: &[f64]) -> 
     r.push_str(&row("molehunt", crate::DEFAULT_THRESHOLD, &m));
     let b = Baseline::new(s);
     let min = baseline_thresholds.iter().copied().fold(1.0, f64::min);
-    let scored: Vec<Vec<(String, String, f64)>> = cases.iter().map(|c| b.scores(&c.query, min)).collect();
+    let scored: Vec<Vec<(String, String, f64)>> =
+        cases.iter().map(|c| b.scores(&c.query, min)).collect();
     for &t in baseline_thresholds {
         let mut k = 0;
         let bm = evaluate(cases, |_| {
-            let got = scored.get(k).map(|v| v.iter().filter(|x| x.2 >= t).map(|x| (x.0.clone(), x.1.clone())).collect()).unwrap_or_default();
+            let got = scored
+                .get(k)
+                .map(|v| {
+                    v.iter()
+                        .filter(|x| x.2 >= t)
+                        .map(|x| (x.0.clone(), x.1.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
             k += 1;
             got
         });

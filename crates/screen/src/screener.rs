@@ -16,7 +16,9 @@ use crate::wallet::{family, normalize_address};
 const WEAK_ALIAS: f64 = 0.97;
 const DOB_FULL_AGREES: f64 = 0.08;
 const DOB_YEAR_AGREES: f64 = 0.05;
-const DOB_DISAGREES: f64 = -0.15;
+/// A DOB within two years may be a data-entry slip; further apart it is another person.
+const DOB_NEAR: f64 = -0.08;
+const DOB_DISAGREES: f64 = -0.25;
 const COUNTRY_AGREES: f64 = 0.03;
 const COUNTRY_DISAGREES: f64 = -0.05;
 
@@ -205,12 +207,16 @@ impl Screener {
         };
         let mut best: FxHashMap<u32, (f64, u32)> = FxHashMap::default();
         for id in cands {
-            let Some(name) = self.index.names.get(id as usize) else { continue };
-            let Some(e) = self.entities.get(name.entity as usize) else { continue };
-            if let (Some(a), Some(b)) = (q.entity_type, e.entity_type) {
-                if a != b {
-                    continue;
-                }
+            let Some(name) = self.index.names.get(id as usize) else {
+                continue;
+            };
+            let Some(e) = self.entities.get(name.entity as usize) else {
+                continue;
+            };
+            if let (Some(a), Some(b)) = (q.entity_type, e.entity_type)
+                && a != b
+            {
+                continue;
             }
             let s = align_score(&qt, &name.toks) * if name.strong { 1.0 } else { WEAK_ALIAS };
             if s <= 0.0 {
@@ -223,13 +229,17 @@ impl Screener {
         }
         let mut out: Vec<Match> = Vec::new();
         for (ent, (name_score, id)) in best {
-            let Some(e) = self.entities.get(ent as usize) else { continue };
+            let Some(e) = self.entities.get(ent as usize) else {
+                continue;
+            };
             let (adj, notes) = qualifiers(q, e);
             let score = (name_score + adj).clamp(0.0, 1.0);
             if score < q.threshold {
                 continue;
             }
-            let Some(name) = self.index.names.get(id as usize) else { continue };
+            let Some(name) = self.index.names.get(id as usize) else {
+                continue;
+            };
             let al = align(&qt, &name.toks);
             let matched_name = self
                 .index
@@ -275,10 +285,11 @@ impl Screener {
             .filter_map(|&(ei, wi)| {
                 let e = self.entities.get(ei as usize)?;
                 let w = e.wallets.get(wi as usize)?;
-                if let Some(c) = chain {
-                    if !w.chain.eq_ignore_ascii_case(c) && family(&w.chain) != family(c) {
-                        return None;
-                    }
+                if let Some(c) = chain
+                    && !w.chain.eq_ignore_ascii_case(c)
+                    && family(&w.chain) != family(c)
+                {
+                    return None;
                 }
                 Some(WalletMatch {
                     entity_id: e.id.clone(),
@@ -326,30 +337,36 @@ impl Screener {
 fn qualifiers(q: &Query, e: &Entity) -> (f64, Vec<String>) {
     let mut adj = 0.0;
     let mut notes = Vec::new();
-    if let Some(dob) = q.dob.as_deref().map(str::trim).filter(|d| d.len() >= 4) {
-        if !e.dates_of_birth.is_empty() {
-            let year = &dob[..4];
-            let full = e
+    if let Some(dob) = q.dob.as_deref().map(str::trim).filter(|d| d.len() >= 4)
+        && !e.dates_of_birth.is_empty()
+    {
+        let year = &dob[..4];
+        let full = e
+            .dates_of_birth
+            .iter()
+            .any(|d| d.len() >= 10 && dob.len() >= 10 && d[..10] == dob[..10]);
+        let year_ok = e.dates_of_birth.iter().any(|d| {
+            d.get(..4) == Some(year) && (dob.len() < 7 || d.len() < 7 || d.get(..7) == dob.get(..7))
+        });
+        if full {
+            adj += DOB_FULL_AGREES;
+            notes.push(format!("dob {dob} agrees (+{DOB_FULL_AGREES:.2})"));
+        } else if year_ok {
+            adj += DOB_YEAR_AGREES;
+            notes.push(format!("dob {year} agrees (+{DOB_YEAR_AGREES:.2})"));
+        } else {
+            let qy: i32 = year.parse().unwrap_or(0);
+            let near = e
                 .dates_of_birth
                 .iter()
-                .any(|d| d.len() >= 10 && dob.len() >= 10 && d[..10] == dob[..10]);
-            let year_ok = e.dates_of_birth.iter().any(|d| {
-                d.get(..4) == Some(year)
-                    && (dob.len() < 7 || d.len() < 7 || d.get(..7) == dob.get(..7))
-            });
-            if full {
-                adj += DOB_FULL_AGREES;
-                notes.push(format!("dob {dob} agrees (+{DOB_FULL_AGREES:.2})"));
-            } else if year_ok {
-                adj += DOB_YEAR_AGREES;
-                notes.push(format!("dob {year} agrees (+{DOB_YEAR_AGREES:.2})"));
-            } else {
-                adj += DOB_DISAGREES;
-                notes.push(format!(
-                    "dob {dob} differs from {} ({DOB_DISAGREES:.2})",
-                    e.dates_of_birth.join(", ")
-                ));
-            }
+                .filter_map(|d| d.get(..4).and_then(|y| y.parse::<i32>().ok()))
+                .any(|y| (y - qy).abs() <= 2);
+            let pen = if near { DOB_NEAR } else { DOB_DISAGREES };
+            adj += pen;
+            notes.push(format!(
+                "dob {dob} differs from {} ({pen:.2})",
+                e.dates_of_birth.join(", ")
+            ));
         }
     }
     if let Some(c) = q

@@ -11,10 +11,11 @@
 pub fn normalize_address(addr: &str) -> String {
     let a = addr.trim();
     let a = a.strip_prefix("bitcoincash:").unwrap_or(a);
-    if let Some(hex) = a.strip_prefix("0x").or_else(|| a.strip_prefix("0X")) {
-        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return format!("0x{}", hex.to_ascii_lowercase());
-        }
+    if let Some(hex) = a.strip_prefix("0x").or_else(|| a.strip_prefix("0X"))
+        && !hex.is_empty()
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return format!("0x{}", hex.to_ascii_lowercase());
     }
     if is_bech32_like(a) {
         return a.to_ascii_lowercase();

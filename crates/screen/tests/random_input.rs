@@ -4,7 +4,13 @@
 use molehunt_screen::{ListFormat, compare_names, normalize_name, parse_bytes};
 use proptest::prelude::*;
 
-const FORMATS: [Option<ListFormat>; 5] = [None, Some(ListFormat::OfacAdvancedXml), Some(ListFormat::OfacCsv), Some(ListFormat::UnXml), Some(ListFormat::FtmJson)];
+const FORMATS: [Option<ListFormat>; 5] = [
+    None,
+    Some(ListFormat::OfacAdvancedXml),
+    Some(ListFormat::OfacCsv),
+    Some(ListFormat::UnXml),
+    Some(ListFormat::FtmJson),
+];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]

@@ -28,30 +28,31 @@ pub fn parse_loose_date(text: &str) -> Vec<String> {
         .trim();
     // ISO forms.
     let iso: Vec<&str> = t.split('-').collect();
-    if iso.len() <= 3 && iso.first().is_some_and(|y| y.len() == 4) {
-        if let Some(y) = iso.first().and_then(|y| year(y)) {
-            let m = iso
-                .get(1)
-                .and_then(|m| m.parse::<u32>().ok())
-                .filter(|m| (1..=12).contains(m));
-            let d = iso
-                .get(2)
-                .and_then(|d| d.get(..2).unwrap_or(d).parse::<u32>().ok())
-                .filter(|d| (1..=31).contains(d));
-            return vec![match (m, d) {
-                (Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
-                (Some(m), None) => format!("{y:04}-{m:02}"),
-                _ => format!("{y:04}"),
-            }];
-        }
+    if iso.len() <= 3
+        && iso.first().is_some_and(|y| y.len() == 4)
+        && let Some(y) = iso.first().and_then(|y| year(y))
+    {
+        let m = iso
+            .get(1)
+            .and_then(|m| m.parse::<u32>().ok())
+            .filter(|m| (1..=12).contains(m));
+        let d = iso
+            .get(2)
+            .and_then(|d| d.get(..2).unwrap_or(d).parse::<u32>().ok())
+            .filter(|d| (1..=31).contains(d));
+        return vec![match (m, d) {
+            (Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+            (Some(m), None) => format!("{y:04}-{m:02}"),
+            _ => format!("{y:04}"),
+        }];
     }
     // Ranges: `1960 to 1962`.
-    if let Some((a, b)) = t.split_once(" to ") {
-        if let (Some(a), Some(b)) = (year(a.trim()), year(b.trim())) {
-            if a <= b && b - a < 12 {
-                return (a..=b).map(|y| format!("{y:04}")).collect();
-            }
-        }
+    if let Some((a, b)) = t.split_once(" to ")
+        && let (Some(a), Some(b)) = (year(a.trim()), year(b.trim()))
+        && a <= b
+        && b - a < 12
+    {
+        return (a..=b).map(|y| format!("{y:04}")).collect();
     }
     let parts: Vec<&str> = t.split_whitespace().collect();
     match parts.as_slice() {

@@ -42,11 +42,14 @@ impl Source<'_> {
         let mut raw = raw;
         let head = raw
             .fill_buf()
-            .map_err(|e| ScreenError::io(&self.name(), e))?;
+            .map_err(|e| ScreenError::io(self.name(), e))?;
         if head.starts_with(b"BZh") {
             match self {
                 // Decompress on another core while this one parses.
-                Source::File(p) => Ok(Box::new(BufReader::with_capacity(1 << 16, Pipe::spawn(p.clone())))),
+                Source::File(p) => Ok(Box::new(BufReader::with_capacity(
+                    1 << 16,
+                    Pipe::spawn(p.clone()),
+                ))),
                 Source::Bytes(_) => {
                     let dec = bzip2::bufread::MultiBzDecoder::new(raw);
                     Ok(Box::new(BufReader::with_capacity(1 << 16, dec)))
@@ -97,7 +100,11 @@ impl Pipe {
                 }
             }
         });
-        Pipe { rx, cur: Vec::new(), pos: 0 }
+        Pipe {
+            rx,
+            cur: Vec::new(),
+            pos: 0,
+        }
     }
 }
 
@@ -169,7 +176,7 @@ fn sniff(src: &Source<'_>) -> Result<Option<ListFormat>, ScreenError> {
     (&mut r)
         .take(8192)
         .read_to_end(&mut head)
-        .map_err(|e| ScreenError::io(&src.name(), e))?;
+        .map_err(|e| ScreenError::io(src.name(), e))?;
     Ok(detect_format(&head))
 }
 

@@ -230,10 +230,10 @@ impl Handler for P {
                 }
             }
             "Identity" => {
-                if let Some(docs) = attr(e, "ID").and_then(|id| self.docs_by_identity.remove(&id)) {
-                    if let Some(ent) = self.entity() {
-                        ent.documents.extend(docs);
-                    }
+                if let Some(docs) = attr(e, "ID").and_then(|id| self.docs_by_identity.remove(&id))
+                    && let Some(ent) = self.entity()
+                {
+                    ent.documents.extend(docs);
                 }
             }
             "Alias" => {
@@ -333,17 +333,17 @@ impl Handler for P {
                 }
             }
             "IDRegDocument" => {
-                if let Some((id, d)) = self.doc.take() {
-                    if !d.number.is_empty() {
-                        self.docs_by_identity.entry(id).or_default().push(d);
-                    }
+                if let Some((id, d)) = self.doc.take()
+                    && !d.number.is_empty()
+                {
+                    self.docs_by_identity.entry(id).or_default().push(d);
                 }
             }
             "NamePartValue" => {
-                if let (Some(n), Some(g)) = (self.docname.as_mut(), self.part_group.take()) {
-                    if !text.is_empty() {
-                        n.parts.push((g, text.to_string()));
-                    }
+                if let (Some(n), Some(g)) = (self.docname.as_mut(), self.part_group.take())
+                    && !text.is_empty()
+                {
+                    n.parts.push((g, text.to_string()));
                 }
             }
             "DocumentedName" => {
@@ -352,20 +352,18 @@ impl Handler for P {
                 }
             }
             "Identity" => self.finish_identity(),
-            "VersionDetail" => {
-                if !text.is_empty() {
-                    self.detail = text.to_string();
-                }
+            "VersionDetail" if !text.is_empty() => {
+                self.detail = text.to_string();
             }
             "DatePeriod" => self.in_date = false,
             "FeatureVersion" => self.finish_version(),
             "Feature" => self.feature_type = None,
             "DistinctParty" => self.cur = None,
             "Comment" => {
-                if let (Some(i), Some("1")) = (self.entry, self.measure_type.as_deref()) {
-                    if let Some(e) = self.entities.get_mut(i) {
-                        Entity::push_unique(&mut e.programs, text.to_string());
-                    }
+                if let (Some(i), Some("1")) = (self.entry, self.measure_type.as_deref())
+                    && let Some(e) = self.entities.get_mut(i)
+                {
+                    Entity::push_unique(&mut e.programs, text.to_string());
                 }
             }
             "SanctionsMeasure" => self.measure_type = None,

@@ -176,16 +176,16 @@ pub(super) fn parse(
         let s = Source::File(p.to_path_buf());
         let pn = p.display().to_string();
         for (_, r) in rows(&pn, &read_text(&s, &pn)?)? {
-            if let (Some(i), Some(n)) = (r.first().and_then(|id| by_id.get(id)), r.get(3)) {
-                if let (Some(e), false) = (entities.get_mut(*i), n.is_empty()) {
-                    let weak = r
-                        .get(4)
-                        .is_some_and(|rm| rm.to_ascii_lowercase().contains("weak"));
-                    e.aliases.push(Alias {
-                        name: n.clone(),
-                        strong: !weak,
-                    });
-                }
+            if let (Some(i), Some(n)) = (r.first().and_then(|id| by_id.get(id)), r.get(3))
+                && let (Some(e), false) = (entities.get_mut(*i), n.is_empty())
+            {
+                let weak = r
+                    .get(4)
+                    .is_some_and(|rm| rm.to_ascii_lowercase().contains("weak"));
+                e.aliases.push(Alias {
+                    name: n.clone(),
+                    strong: !weak,
+                });
             }
         }
     }
@@ -196,10 +196,9 @@ pub(super) fn parse(
             if let (Some(i), Some(c)) = (
                 r.first().and_then(|id| by_id.get(id)),
                 r.get(4).and_then(|c| to_iso2(c)),
-            ) {
-                if let Some(e) = entities.get_mut(*i) {
-                    Entity::push_unique(&mut e.address_countries, c.to_string());
-                }
+            ) && let Some(e) = entities.get_mut(*i)
+            {
+                Entity::push_unique(&mut e.address_countries, c.to_string());
             }
         }
     }
