@@ -101,3 +101,24 @@ fn required_lists_match_the_parser() {
         parse_line(&line).unwrap_or_else(|e| panic!("{ty}: full record rejected: {e}: {line}"));
     }
 }
+
+#[test]
+fn demo_records_carry_the_required_fields() {
+    let s = schema();
+    let demo = molehunt_demo::generate(&molehunt_demo::DemoOptions {
+        honest: 100,
+        ..Default::default()
+    });
+    assert!(!demo.lines.is_empty());
+    for line in &demo.lines {
+        parse_line(line).unwrap_or_else(|e| panic!("demo line rejected: {e}: {line}"));
+        let v: Value = serde_json::from_str(line).unwrap();
+        let ty = v["type"].as_str().unwrap();
+        for r in defs(&s)[ty]["required"].as_array().unwrap() {
+            assert!(
+                v.get(r.as_str().unwrap()).is_some(),
+                "{ty} lacks {r}: {line}"
+            );
+        }
+    }
+}

@@ -2,9 +2,32 @@
 
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct RescoreArgs {}
+use anyhow::Context;
+use molehunt_engine::Engine;
 
-pub fn run(_args: RescoreArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`molehunt rescore` is not available in this build yet")
+use super::ingest::{Bar, PipelineArgs};
+
+/// Recompute flags, networks and scores from the stored events
+#[derive(Debug, clap::Args)]
+pub struct RescoreArgs {
+    #[command(flatten)]
+    db: super::DbArg,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+}
+
+pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
+    let mut engine = Engine::open(&args.db.db, args.pipeline.engine_options())
+        .with_context(|| format!("opening `{}`", args.db.db.display()))?;
+    let s = engine.rescore(&Bar::new())?;
+    println!(
+        "scored {} persons from {} events: {} high or critical, {} networks, {} evidence items ({:.2} s)",
+        s.persons,
+        s.events,
+        s.high_or_critical,
+        s.networks,
+        s.evidence,
+        s.elapsed.as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
