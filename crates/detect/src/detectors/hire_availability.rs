@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn always_at_night_in_chicago() {
-        // 02:00 and 03:00 UTC+9 business day = 20:00 / 21:00+ in Chicago... use 05:00 and 06:00 UTC (23:00, 00:00 CST)
+        // 05:00 and 06:00 UTC are 23:00 and 00:00 in Chicago (CST)
         let items = plain(&[
             person("p1", "A B", "US", "America/Chicago"),
             iv(5 * 60),
