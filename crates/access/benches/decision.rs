@@ -45,10 +45,14 @@ fn policies() -> String {
 fn entities() -> Vec<Value> {
     let mut out = Vec::with_capacity(10_000);
     for g in 0..GROUPS {
-        out.push(json!({"uid": {"type": "Group", "id": format!("g{g}")}, "attrs": {}, "parents": []}));
+        out.push(
+            json!({"uid": {"type": "Group", "id": format!("g{g}")}, "attrs": {}, "parents": []}),
+        );
     }
     for f in 0..FOLDERS {
-        out.push(json!({"uid": {"type": "Folder", "id": format!("f{f}")}, "attrs": {}, "parents": []}));
+        out.push(
+            json!({"uid": {"type": "Folder", "id": format!("f{f}")}, "attrs": {}, "parents": []}),
+        );
     }
     for u in 0..USERS {
         out.push(json!({"uid": {"type": "User", "id": format!("u{u}")},
@@ -73,12 +77,19 @@ fn request(i: usize) -> EvaluationRequest {
 }
 
 fn setup() -> Pdp {
-    let bundle = PolicyBundle::from_text(&policies(), None, entities()).unwrap_or_else(|e| panic!("bench policies: {e}"));
+    let bundle = PolicyBundle::from_text(&policies(), None, entities())
+        .unwrap_or_else(|e| panic!("bench policies: {e}"));
     assert_eq!(bundle.policies.num_of_policies(), 100);
     let mut risk = MemoryRisk::new();
     for u in (0..USERS).step_by(3) {
         risk.insert(
-            RiskInfo { person_id: format!("u{u}"), score: (u % 100) as u8, level: RiskLevel::Low, network_id: None, flags: vec![format!("FLAG-{:03}", u % 40)] },
+            RiskInfo {
+                person_id: format!("u{u}"),
+                score: (u % 100) as u8,
+                level: RiskLevel::Low,
+                network_id: None,
+                flags: vec![format!("FLAG-{:03}", u % 40)],
+            },
             &[],
         );
     }
@@ -104,7 +115,11 @@ fn percentiles(pdp: &Pdp, reqs: &[EvaluationRequest]) {
     let p = |q: f64| times[((times.len() as f64 - 1.0) * q) as usize] as f64 / 1000.0;
     println!(
         "gate decision latency over {n} decisions (100 policies, 10,000 entities, {permits} permits): p50 {:.1} µs, p90 {:.1} µs, p99 {:.1} µs, p99.9 {:.1} µs, max {:.1} µs",
-        p(0.5), p(0.9), p(0.99), p(0.999), p(1.0)
+        p(0.5),
+        p(0.9),
+        p(0.99),
+        p(0.999),
+        p(1.0)
     );
 }
 
@@ -115,14 +130,28 @@ fn bench(c: &mut Criterion) {
 
     // Baseline: Cedar alone on prebuilt inputs with every entity.
     let pset: PolicySet = pdp.snapshot().bundle.policies.clone();
-    let all = Entities::from_json_value(Value::Array(entities()), None).unwrap_or_else(|e| panic!("{e}"));
-    let ctx = Context::from_json_value(json!({"risk": {"known": true, "score": 10, "level": "low", "flags": []}, "jit_roles": []}), None)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let all =
+        Entities::from_json_value(Value::Array(entities()), None).unwrap_or_else(|e| panic!("{e}"));
+    let ctx = Context::from_json_value(
+        json!({"risk": {"known": true, "score": 10, "level": "low", "flags": []}, "jit_roles": []}),
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let cedar_req = |i: usize| {
         let r = request(i);
-        let uid = |t: &str, id: &str| -> EntityUid { format!("{t}::\"{id}\"").parse().unwrap_or_else(|e| panic!("{e}")) };
-        Request::new(uid(&r.subject.kind, &r.subject.id), uid("Action", &r.action.name), uid(&r.resource.kind, &r.resource.id), ctx.clone(), None)
-            .unwrap_or_else(|e| panic!("{e}"))
+        let uid = |t: &str, id: &str| -> EntityUid {
+            format!("{t}::\"{id}\"")
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        Request::new(
+            uid(&r.subject.kind, &r.subject.id),
+            uid("Action", &r.action.name),
+            uid(&r.resource.kind, &r.resource.id),
+            ctx.clone(),
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     };
     let cedar_reqs: Vec<Request> = (0..1000).map(cedar_req).collect();
     let authorizer = Authorizer::new();

@@ -31,10 +31,14 @@ pub trait AuditSink: Send + Sync {
 
 impl AuditSink for molehunt_ledger::Ledger {
     fn append_batch(&self, entries: &[Vec<u8>]) -> Result<(), String> {
-        molehunt_ledger::Ledger::append_batch(self, entries).map(|_| ()).map_err(|e| e.to_string())
+        molehunt_ledger::Ledger::append_batch(self, entries)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
     fn append_json(&self, entry: &Value) -> Result<(), String> {
-        molehunt_ledger::Ledger::append_json(self, entry).map(|_| ()).map_err(|e| e.to_string())
+        molehunt_ledger::Ledger::append_json(self, entry)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -102,7 +106,11 @@ impl DecisionRecorder {
             .name("molehunt-decision-ledger".into())
             .spawn(move || run(rx, sink, worker_stats))
             .ok();
-        DecisionRecorder { tx: Some(tx), worker, stats }
+        DecisionRecorder {
+            tx: Some(tx),
+            worker,
+            stats,
+        }
     }
 
     /// Queue one entry; blocks only when the queue is full (back-pressure rather than loss).

@@ -34,7 +34,12 @@ pub struct Action {
 impl Subject {
     /// A subject or resource with no properties.
     pub fn new(kind: impl Into<String>, id: impl Into<String>) -> Self {
-        Subject { kind: kind.into(), id: id.into(), properties: None, extra: Map::new() }
+        Subject {
+            kind: kind.into(),
+            id: id.into(),
+            properties: None,
+            extra: Map::new(),
+        }
     }
 
     /// The attributes Cedar sees: the top-level extra fields, overridden by `properties`.
@@ -56,7 +61,10 @@ impl Subject {
 
 impl Action {
     pub fn new(name: impl Into<String>) -> Self {
-        Action { name: name.into(), properties: None }
+        Action {
+            name: name.into(),
+            properties: None,
+        }
     }
 }
 
@@ -170,9 +178,18 @@ impl EvaluationsRequest {
                 let action = item.action.as_ref().or(self.action.as_ref());
                 let resource = item.resource.as_ref().or(self.resource.as_ref());
                 Ok(EvaluationRequest {
-                    subject: subject.cloned().ok_or(MissingField { index, field: "subject" })?,
-                    action: action.cloned().ok_or(MissingField { index, field: "action" })?,
-                    resource: resource.cloned().ok_or(MissingField { index, field: "resource" })?,
+                    subject: subject.cloned().ok_or(MissingField {
+                        index,
+                        field: "subject",
+                    })?,
+                    action: action.cloned().ok_or(MissingField {
+                        index,
+                        field: "action",
+                    })?,
+                    resource: resource.cloned().ok_or(MissingField {
+                        index,
+                        field: "resource",
+                    })?,
                     context: item.context.clone().or_else(|| self.context.clone()),
                 })
             })
@@ -185,7 +202,10 @@ impl EvaluationsRequest {
     }
 
     pub fn semantic(&self) -> EvaluationsSemantic {
-        self.options.as_ref().map(|o| o.evaluations_semantic).unwrap_or_default()
+        self.options
+            .as_ref()
+            .map(|o| o.evaluations_semantic)
+            .unwrap_or_default()
     }
 }
 
@@ -251,6 +271,9 @@ mod tests {
             "evaluations": [{"subject": {"type": "User", "id": "a"}, "action": {"name": "x"}}]
         }))
         .unwrap();
-        assert_eq!(r.expand().unwrap_err().to_string(), "evaluation 0 has no `resource` and the request gives no default");
+        assert_eq!(
+            r.expand().unwrap_err().to_string(),
+            "evaluation 0 has no `resource` and the request gives no default"
+        );
     }
 }

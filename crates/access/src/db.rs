@@ -75,9 +75,13 @@ CREATE TABLE IF NOT EXISTS access_entities (
 /// the gate's tables.
 pub fn open(path: &Path) -> Result<Connection, DbError> {
     let conn = Connection::open(path).doing("opening the database")?;
-    conn.busy_timeout(Duration::from_secs(5)).doing("setting the busy timeout")?;
-    conn.pragma_update(None, "journal_mode", "WAL").doing("enabling WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL").doing("setting synchronous")?;
-    conn.execute_batch(SCHEMA).doing("creating the access tables")?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .doing("setting the busy timeout")?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .doing("enabling WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .doing("setting synchronous")?;
+    conn.execute_batch(SCHEMA)
+        .doing("creating the access tables")?;
     Ok(conn)
 }

@@ -40,7 +40,11 @@ pub fn entity_uid(value: &Value) -> Result<EntityUid, String> {
 impl EntityIndex {
     /// Index `file` entities and `api` entities (an API entity replaces a file entity of the same
     /// uid), checking them against `schema` when there is one.
-    pub fn build(file: &[Value], api: &[Value], schema: Option<&Schema>) -> Result<EntityIndex, EntityError> {
+    pub fn build(
+        file: &[Value],
+        api: &[Value],
+        schema: Option<&Schema>,
+    ) -> Result<EntityIndex, EntityError> {
         let mut order: Vec<(EntityUid, &Value)> = Vec::with_capacity(file.len() + api.len());
         let mut at: HashMap<EntityUid, usize> = HashMap::new();
         for (index, value) in file.iter().chain(api.iter()).enumerate() {
@@ -54,14 +58,33 @@ impl EntityIndex {
             }
         }
         let list: Vec<Value> = order.iter().map(|(_, v)| (*v).clone()).collect();
-        let all = Entities::from_json_value(Value::Array(list), schema).map_err(|e| EntityError::Cedar(e.to_string()))?;
+        let all = Entities::from_json_value(Value::Array(list), schema)
+            .map_err(|e| EntityError::Cedar(e.to_string()))?;
         let mut map = HashMap::with_capacity(order.len());
         for (uid, value) in order {
-            let Some(entity) = all.get(&uid) else { continue };
+            let Some(entity) = all.get(&uid) else {
+                continue;
+            };
             let ancestors = entity.clone().into_inner().2.into_iter().collect();
-            let attrs = value.get("attrs").and_then(Value::as_object).cloned().unwrap_or_default();
-            let parents = value.get("parents").and_then(Value::as_array).cloned().unwrap_or_default();
-            map.insert(uid, Stored { entity: entity.clone(), attrs, parents, ancestors });
+            let attrs = value
+                .get("attrs")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let parents = value
+                .get("parents")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            map.insert(
+                uid,
+                Stored {
+                    entity: entity.clone(),
+                    attrs,
+                    parents,
+                    ancestors,
+                },
+            );
         }
         Ok(EntityIndex { map })
     }
@@ -79,7 +102,12 @@ impl EntityIndex {
     }
 
     /// Add the stored ancestors of `uid` (not `uid` itself) to `out`.
-    pub(crate) fn push_ancestors(&self, uid: &EntityUid, seen: &mut HashSet<EntityUid>, out: &mut Vec<Entity>) {
+    pub(crate) fn push_ancestors(
+        &self,
+        uid: &EntityUid,
+        seen: &mut HashSet<EntityUid>,
+        out: &mut Vec<Entity>,
+    ) {
         if let Some(stored) = self.map.get(uid) {
             for a in &stored.ancestors {
                 if seen.insert(a.clone()) {

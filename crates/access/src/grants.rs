@@ -39,7 +39,11 @@ pub struct RoleRule {
 
 impl Default for GrantRules {
     fn default() -> Self {
-        GrantRules { max_duration: "8h".into(), approvals: 1, roles: HashMap::new() }
+        GrantRules {
+            max_duration: "8h".into(),
+            approvals: 1,
+            roles: HashMap::new(),
+        }
     }
 }
 
@@ -47,12 +51,18 @@ impl Default for GrantRules {
 pub enum GrantError {
     #[error(transparent)]
     Db(#[from] DbError),
-    #[error("invalid entity `{input}`: {message} (expected Cedar syntax, e.g. User::\"alice@example.com\")")]
+    #[error(
+        "invalid entity `{input}`: {message} (expected Cedar syntax, e.g. User::\"alice@example.com\")"
+    )]
     BadEntity { input: String, message: String },
     #[error("invalid duration `{0}` (expected e.g. `30m`, `2h`, `1h30m`)")]
     BadDuration(String),
     #[error("duration `{asked}` exceeds the maximum of {max} for role `{role}`")]
-    TooLong { asked: String, max: String, role: String },
+    TooLong {
+        asked: String,
+        max: String,
+        role: String,
+    },
     #[error("invalid role `{0}`: use letters, digits, `_`, `-` or `.`")]
     BadRole(String),
     #[error("a reason is required")]
@@ -71,7 +81,8 @@ pub enum GrantError {
 
 /// Parse a duration like `30m`, `2h`, `1h30m`, `90s` (or ISO 8601 `PT2H`).
 pub fn parse_duration(s: &str) -> Result<SignedDuration, GrantError> {
-    let d = SignedDuration::from_str(s.trim()).map_err(|_| GrantError::BadDuration(s.to_string()))?;
+    let d =
+        SignedDuration::from_str(s.trim()).map_err(|_| GrantError::BadDuration(s.to_string()))?;
     if d <= SignedDuration::ZERO {
         return Err(GrantError::BadDuration(s.to_string()));
     }
@@ -82,14 +93,20 @@ pub fn parse_duration(s: &str) -> Result<SignedDuration, GrantError> {
 pub fn canonical_entity(s: &str) -> Result<String, GrantError> {
     EntityUid::from_str(s.trim())
         .map(|u| u.to_string())
-        .map_err(|e| GrantError::BadEntity { input: s.to_string(), message: e.to_string() })
+        .map_err(|e| GrantError::BadEntity {
+            input: s.to_string(),
+            message: e.to_string(),
+        })
 }
 
 impl GrantRules {
     /// Rules from `<dir>/grants.toml`, or the defaults when the file is absent.
     pub fn load(dir: &Path) -> Result<GrantRules, GrantError> {
         let path = dir.join("grants.toml");
-        let bad = |message: String| GrantError::BadRules { path: path.display().to_string(), message };
+        let bad = |message: String| GrantError::BadRules {
+            path: path.display().to_string(),
+            message,
+        };
         let rules = match std::fs::read_to_string(&path) {
             Ok(text) => toml::from_str::<GrantRules>(&text).map_err(|e| bad(e.to_string()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => GrantRules::default(),
@@ -98,7 +115,9 @@ impl GrantRules {
         for role in std::iter::once("*").chain(rules.roles.keys().map(String::as_str)) {
             let max = rules.max_for(role).map_err(|e| bad(e.to_string()))?;
             if max > HARD_MAX_DURATION {
-                return Err(bad(format!("max_duration for `{role}` exceeds the hard maximum of 24h")));
+                return Err(bad(format!(
+                    "max_duration for `{role}` exceeds the hard maximum of 24h"
+                )));
             }
             if rules.approvals_for(role) == 0 {
                 return Err(bad(format!("approvals for `{role}` must be at least 1")));
@@ -108,12 +127,19 @@ impl GrantRules {
     }
 
     pub fn max_for(&self, role: &str) -> Result<SignedDuration, GrantError> {
-        let text = self.roles.get(role).and_then(|r| r.max_duration.as_deref()).unwrap_or(&self.max_duration);
+        let text = self
+            .roles
+            .get(role)
+            .and_then(|r| r.max_duration.as_deref())
+            .unwrap_or(&self.max_duration);
         Ok(parse_duration(text)?.min(HARD_MAX_DURATION))
     }
 
     pub fn approvals_for(&self, role: &str) -> u32 {
-        self.roles.get(role).and_then(|r| r.approvals).unwrap_or(self.approvals)
+        self.roles
+            .get(role)
+            .and_then(|r| r.approvals)
+            .unwrap_or(self.approvals)
     }
 }
 
@@ -161,7 +187,11 @@ pub struct NewRequest<'a> {
 }
 
 fn valid_role(role: &str) -> bool {
-    !role.is_empty() && role.len() <= 100 && role.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+    !role.is_empty()
+        && role.len() <= 100
+        && role
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
 }
 
 fn ts(s: Option<String>) -> Option<Timestamp> {
@@ -178,9 +208,13 @@ fn load(conn: &Connection, id: &str) -> Result<Option<Grant>, GrantError> {
         )
         .optional()
         .doing("reading a grant")?;
-    let Some(mut grant) = grant else { return Ok(None) };
+    let Some(mut grant) = grant else {
+        return Ok(None);
+    };
     let mut stmt = conn
-        .prepare("SELECT approver FROM access_grant_approvals WHERE grant_id = ?1 ORDER BY at, approver")
+        .prepare(
+            "SELECT approver FROM access_grant_approvals WHERE grant_id = ?1 ORDER BY at, approver",
+        )
         .doing("reading approvals")?;
     grant.approvers = stmt
         .query_map(params![id], |r| r.get(0))
@@ -210,7 +244,12 @@ fn row_grant(r: &rusqlite::Row<'_>) -> rusqlite::Result<Grant> {
 }
 
 /// Record a request; the grant is pending until enough approvers approve.
-pub fn request(conn: &Connection, rules: &GrantRules, req: &NewRequest<'_>, now: Timestamp) -> Result<Grant, GrantError> {
+pub fn request(
+    conn: &Connection,
+    rules: &GrantRules,
+    req: &NewRequest<'_>,
+    now: Timestamp,
+) -> Result<Grant, GrantError> {
     let subject = canonical_entity(req.subject)?;
     let requested_by = match req.requested_by {
         Some(r) => canonical_entity(r)?,
@@ -225,7 +264,11 @@ pub fn request(conn: &Connection, rules: &GrantRules, req: &NewRequest<'_>, now:
     let duration = parse_duration(req.duration)?;
     let max = rules.max_for(req.role)?;
     if duration > max {
-        return Err(GrantError::TooLong { asked: req.duration.to_string(), max: format!("{max:#}"), role: req.role.to_string() });
+        return Err(GrantError::TooLong {
+            asked: req.duration.to_string(),
+            max: format!("{max:#}"),
+            role: req.role.to_string(),
+        });
     }
     let id = format!("jit-{}", crate::tokens::random_hex(8));
     let approvals = rules.approvals_for(req.role);
@@ -240,17 +283,28 @@ pub fn request(conn: &Connection, rules: &GrantRules, req: &NewRequest<'_>, now:
 
 /// Approve a pending request. Refuses the requester and the subject; once enough distinct
 /// approvers have approved, the grant starts now and expires after its duration.
-pub fn approve(conn: &Connection, id: &str, approver: &str, now: Timestamp) -> Result<Grant, GrantError> {
+pub fn approve(
+    conn: &Connection,
+    id: &str,
+    approver: &str,
+    now: Timestamp,
+) -> Result<Grant, GrantError> {
     let approver = canonical_entity(approver)?;
     let grant = load(conn, id)?.ok_or_else(|| GrantError::NotFound(id.to_string()))?;
     if grant.status != "pending" {
-        return Err(GrantError::NotPending { id: id.to_string(), status: grant.state(now).to_string() });
+        return Err(GrantError::NotPending {
+            id: id.to_string(),
+            status: grant.state(now).to_string(),
+        });
     }
     if approver == grant.requested_by || approver == grant.subject {
         return Err(GrantError::SelfApproval(approver));
     }
     if grant.approvers.contains(&approver) {
-        return Err(GrantError::AlreadyApproved { id: id.to_string(), approver });
+        return Err(GrantError::AlreadyApproved {
+            id: id.to_string(),
+            approver,
+        });
     }
     conn.execute(
         "INSERT INTO access_grant_approvals (grant_id, approver, at) VALUES (?1, ?2, ?3)",
@@ -258,7 +312,9 @@ pub fn approve(conn: &Connection, id: &str, approver: &str, now: Timestamp) -> R
     )
     .doing("recording an approval")?;
     if grant.approvers.len() + 1 >= grant.approvals_required as usize {
-        let expires = now.checked_add(SignedDuration::from_secs(grant.duration_secs)).unwrap_or(now);
+        let expires = now
+            .checked_add(SignedDuration::from_secs(grant.duration_secs))
+            .unwrap_or(now);
         conn.execute(
             "UPDATE access_grants SET status = 'approved', decided_at = ?2, decided_by = ?3, starts_at = ?2,
                 expires_at = ?4 WHERE id = ?1 AND status = 'pending'",
@@ -274,7 +330,10 @@ pub fn deny(conn: &Connection, id: &str, by: &str, now: Timestamp) -> Result<Gra
     let by = canonical_entity(by)?;
     let grant = load(conn, id)?.ok_or_else(|| GrantError::NotFound(id.to_string()))?;
     if grant.status != "pending" {
-        return Err(GrantError::NotPending { id: id.to_string(), status: grant.state(now).to_string() });
+        return Err(GrantError::NotPending {
+            id: id.to_string(),
+            status: grant.state(now).to_string(),
+        });
     }
     conn.execute(
         "UPDATE access_grants SET status = 'denied', decided_at = ?2, decided_by = ?3 WHERE id = ?1",
@@ -287,8 +346,13 @@ pub fn deny(conn: &Connection, id: &str, by: &str, now: Timestamp) -> Result<Gra
 /// Every grant request, newest first.
 pub fn list(conn: &Connection) -> Result<Vec<Grant>, GrantError> {
     let ids: Vec<String> = {
-        let mut stmt = conn.prepare("SELECT id FROM access_grants ORDER BY requested_at DESC, id").doing("listing grants")?;
-        stmt.query_map([], |r| r.get(0)).doing("listing grants")?.collect::<Result<_, _>>().doing("listing grants")?
+        let mut stmt = conn
+            .prepare("SELECT id FROM access_grants ORDER BY requested_at DESC, id")
+            .doing("listing grants")?;
+        stmt.query_map([], |r| r.get(0))
+            .doing("listing grants")?
+            .collect::<Result<_, _>>()
+            .doing("listing grants")?
     };
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
@@ -317,7 +381,13 @@ pub fn approved_windows(conn: &Connection, now: Timestamp) -> Result<Vec<GrantWi
         .doing("loading grants")?;
     let rows = stmt
         .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, ts(r.get(3)?), ts(r.get(4)?)))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                ts(r.get(3)?),
+                ts(r.get(4)?),
+            ))
         })
         .doing("loading grants")?;
     let mut out = Vec::new();
@@ -325,7 +395,13 @@ pub fn approved_windows(conn: &Connection, now: Timestamp) -> Result<Vec<GrantWi
         let (id, subject, role, starts, expires) = row.doing("loading grants")?;
         if let (Some(starts_at), Some(expires_at)) = (starts, expires) {
             if expires_at > now {
-                out.push(GrantWindow { id, subject, role, starts_at, expires_at });
+                out.push(GrantWindow {
+                    id,
+                    subject,
+                    role,
+                    starts_at,
+                    expires_at,
+                });
             }
         }
     }

@@ -7,10 +7,15 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use cedar_policy::{Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, Request};
+use cedar_policy::{
+    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, Request,
+};
 use serde_json::{Map, Value, json};
 
-use crate::authzen::{BatchAnswer, EvaluationRequest, EvaluationResponse, EvaluationsRequest, EvaluationsResponse, EvaluationsSemantic, MissingField};
+use crate::authzen::{
+    BatchAnswer, EvaluationRequest, EvaluationResponse, EvaluationsRequest, EvaluationsResponse,
+    EvaluationsSemantic, MissingField,
+};
 use crate::clock::{Clock, SystemClock};
 use crate::entities::{EntityError, EntityIndex};
 use crate::grants::GrantWindow;
@@ -55,7 +60,11 @@ pub struct Decided {
 impl Pdp {
     pub fn new(bundle: PolicyBundle) -> Result<Pdp, EntityError> {
         let entities = EntityIndex::build(&bundle.entities, &[], bundle.schema.as_ref())?;
-        let snap = Snapshot { bundle: Arc::new(bundle), entities, api_entities: Arc::new(Vec::new()) };
+        let snap = Snapshot {
+            bundle: Arc::new(bundle),
+            entities,
+            api_entities: Arc::new(Vec::new()),
+        };
         Ok(Pdp {
             snap: ArcSwap::from_pointee(snap),
             grants: ArcSwap::from_pointee(HashMap::new()),
@@ -96,7 +105,11 @@ impl Pdp {
     pub fn replace_policies(&self, bundle: PolicyBundle) -> Result<(), EntityError> {
         let api = self.snap.load().api_entities.clone();
         let entities = EntityIndex::build(&bundle.entities, &api, bundle.schema.as_ref())?;
-        self.snap.store(Arc::new(Snapshot { bundle: Arc::new(bundle), entities, api_entities: api }));
+        self.snap.store(Arc::new(Snapshot {
+            bundle: Arc::new(bundle),
+            entities,
+            api_entities: api,
+        }));
         Ok(())
     }
 
@@ -104,7 +117,11 @@ impl Pdp {
     pub fn set_api_entities(&self, api: Vec<Value>) -> Result<(), EntityError> {
         let cur = self.snap.load();
         let entities = EntityIndex::build(&cur.bundle.entities, &api, cur.bundle.schema.as_ref())?;
-        self.snap.store(Arc::new(Snapshot { bundle: cur.bundle.clone(), entities, api_entities: Arc::new(api) }));
+        self.snap.store(Arc::new(Snapshot {
+            bundle: cur.bundle.clone(),
+            entities,
+            api_entities: Arc::new(api),
+        }));
         Ok(())
     }
 
@@ -123,7 +140,12 @@ impl Pdp {
         let grants = self.grants.load();
         let mut roles: Vec<String> = grants
             .get(subject)
-            .map(|ws| ws.iter().filter(|w| w.starts_at <= now && now < w.expires_at).map(|w| w.role.clone()).collect())
+            .map(|ws| {
+                ws.iter()
+                    .filter(|w| w.starts_at <= now && now < w.expires_at)
+                    .map(|w| w.role.clone())
+                    .collect()
+            })
             .unwrap_or_default();
         roles.sort();
         roles.dedup();
@@ -143,7 +165,9 @@ impl Pdp {
             Err(message) => Decided {
                 response: EvaluationResponse {
                     decision: false,
-                    context: Some(json!({"error": message, "reason_admin": {"en": format!("denied: {message}")}})),
+                    context: Some(
+                        json!({"error": message, "reason_admin": {"en": format!("denied: {message}")}}),
+                    ),
                 },
                 policies: Vec::new(),
                 errors: vec![message],
@@ -154,17 +178,24 @@ impl Pdp {
     /// Decide a batch with its evaluation semantic.
     pub fn evaluate_batch(&self, req: &EvaluationsRequest) -> Result<BatchAnswer, MissingField> {
         Ok(match self.decide_batch(req)? {
-            (true, list) => BatchAnswer::Many(EvaluationsResponse { evaluations: list.into_iter().map(|(_, d)| d.response).collect() }),
+            (true, list) => BatchAnswer::Many(EvaluationsResponse {
+                evaluations: list.into_iter().map(|(_, d)| d.response).collect(),
+            }),
             (false, mut list) => match list.pop() {
                 Some((_, d)) => BatchAnswer::One(d.response),
-                None => BatchAnswer::Many(EvaluationsResponse { evaluations: Vec::new() }),
+                None => BatchAnswer::Many(EvaluationsResponse {
+                    evaluations: Vec::new(),
+                }),
             },
         })
     }
 
     /// Decide a batch; returns whether the answer is a batch and each evaluated request with its
     /// decision (entries after a short-circuit are not evaluated).
-    pub fn decide_batch(&self, req: &EvaluationsRequest) -> Result<(bool, Vec<(EvaluationRequest, Decided)>), MissingField> {
+    pub fn decide_batch(
+        &self,
+        req: &EvaluationsRequest,
+    ) -> Result<(bool, Vec<(EvaluationRequest, Decided)>), MissingField> {
         let all = req.expand()?;
         let semantic = req.semantic();
         let mut out = Vec::with_capacity(all.len());
@@ -185,24 +216,36 @@ impl Pdp {
 
     fn try_decide(&self, snap: &Snapshot, req: &EvaluationRequest) -> Result<Decided, String> {
         let schema = snap.bundle.schema.as_ref();
-        let principal = uid(&req.subject.kind, &req.subject.id).map_err(|e| format!("subject: {e}"))?;
-        let resource = uid(&req.resource.kind, &req.resource.id).map_err(|e| format!("resource: {e}"))?;
+        let principal =
+            uid(&req.subject.kind, &req.subject.id).map_err(|e| format!("subject: {e}"))?;
+        let resource =
+            uid(&req.resource.kind, &req.resource.id).map_err(|e| format!("resource: {e}"))?;
         let action = uid("Action", &req.action.name).map_err(|e| format!("action: {e}"))?;
         let roles = self.active_roles(&principal.to_string());
 
         // The slice of entities this decision can see.
         let mut seen: HashSet<EntityUid> = HashSet::new();
         let mut list: Vec<Entity> = Vec::with_capacity(8);
-        let role_parents: Vec<Value> = roles.iter().map(|r| json!({"type": ROLE_TYPE, "id": r})).collect();
-        let subject = self.request_entity(snap, &principal, &req.subject, &role_parents).map_err(|e| format!("subject: {e}"))?;
+        let role_parents: Vec<Value> = roles
+            .iter()
+            .map(|r| json!({"type": ROLE_TYPE, "id": r}))
+            .collect();
+        let subject = self
+            .request_entity(snap, &principal, &req.subject, &role_parents)
+            .map_err(|e| format!("subject: {e}"))?;
         seen.insert(principal.clone());
         list.push(subject);
         if seen.insert(resource.clone()) {
             let no_roles: [Value; 0] = [];
-            list.push(self.request_entity(snap, &resource, &req.resource, &no_roles).map_err(|e| format!("resource: {e}"))?);
+            list.push(
+                self.request_entity(snap, &resource, &req.resource, &no_roles)
+                    .map_err(|e| format!("resource: {e}"))?,
+            );
         }
-        snap.entities.push_ancestors(&principal, &mut seen, &mut list);
-        snap.entities.push_ancestors(&resource, &mut seen, &mut list);
+        snap.entities
+            .push_ancestors(&principal, &mut seen, &mut list);
+        snap.entities
+            .push_ancestors(&resource, &mut seen, &mut list);
         if let Some(role_type) = &self.role_type {
             for r in &roles {
                 let ru = EntityUid::from_type_name_and_id(role_type.clone(), EntityId::new(r));
@@ -223,25 +266,53 @@ impl Pdp {
         ctx.insert(CONTEXT_RISK.into(), risk_value);
         ctx.remove(CONTEXT_IP_CLASS);
         if let (Some(ip), Some(classifier)) = (request_ip(&ctx), &self.ip) {
-            ctx.insert(CONTEXT_IP_CLASS.into(), Value::String(classifier.class(ip).as_str().to_string()));
+            ctx.insert(
+                CONTEXT_IP_CLASS.into(),
+                Value::String(classifier.class(ip).as_str().to_string()),
+            );
         }
-        ctx.insert(CONTEXT_JIT_ROLES.into(), Value::Array(roles.iter().map(|r| Value::String(r.clone())).collect()));
-        let context = Context::from_json_value(Value::Object(ctx), schema.map(|s| (s, &action))).map_err(|e| format!("context: {e}"))?;
-        let request = Request::new(principal, action, resource, context, schema).map_err(|e| e.to_string())?;
+        ctx.insert(
+            CONTEXT_JIT_ROLES.into(),
+            Value::Array(roles.iter().map(|r| Value::String(r.clone())).collect()),
+        );
+        let context = Context::from_json_value(Value::Object(ctx), schema.map(|s| (s, &action)))
+            .map_err(|e| format!("context: {e}"))?;
+        let request = Request::new(principal, action, resource, context, schema)
+            .map_err(|e| e.to_string())?;
 
-        let answer = self.authorizer.is_authorized(&request, &snap.bundle.policies, &entities);
+        let answer = self
+            .authorizer
+            .is_authorized(&request, &snap.bundle.policies, &entities);
         let decision = answer.decision() == Decision::Allow;
-        let policies: Vec<String> = answer.diagnostics().reason().map(|p| p.to_string()).collect();
-        let errors: Vec<String> = answer.diagnostics().errors().map(|e| e.to_string()).collect();
+        let policies: Vec<String> = answer
+            .diagnostics()
+            .reason()
+            .map(|p| p.to_string())
+            .collect();
+        let errors: Vec<String> = answer
+            .diagnostics()
+            .errors()
+            .map(|e| e.to_string())
+            .collect();
         let reasons: Vec<String> = answer
             .diagnostics()
             .reason()
-            .map(|id| snap.bundle.policies.annotation(id, "reason").map(str::to_string).unwrap_or_else(|| id.to_string()))
+            .map(|id| {
+                snap.bundle
+                    .policies
+                    .annotation(id, "reason")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| id.to_string())
+            })
             .collect();
         let mut out = Map::new();
         out.insert("policies".into(), json!(policies));
         let summary = if reasons.is_empty() {
-            if decision { "permitted".to_string() } else { "no policy permits this request".to_string() }
+            if decision {
+                "permitted".to_string()
+            } else {
+                "no policy permits this request".to_string()
+            }
         } else {
             reasons.join("; ")
         };
@@ -255,12 +326,25 @@ impl Pdp {
         if !roles.is_empty() {
             out.insert("jit_roles".into(), json!(roles));
         }
-        Ok(Decided { response: EvaluationResponse { decision, context: Some(Value::Object(out)) }, policies, errors })
+        Ok(Decided {
+            response: EvaluationResponse {
+                decision,
+                context: Some(Value::Object(out)),
+            },
+            policies,
+            errors,
+        })
     }
 
     /// The subject's or resource's entity: stored attributes and parents merged with the
     /// request's attributes, plus granted roles as parents.
-    fn request_entity(&self, snap: &Snapshot, uid: &EntityUid, given: &crate::authzen::Subject, extra_parents: &[Value]) -> Result<Entity, String> {
+    fn request_entity(
+        &self,
+        snap: &Snapshot,
+        uid: &EntityUid,
+        given: &crate::authzen::Subject,
+        extra_parents: &[Value],
+    ) -> Result<Entity, String> {
         let stored = snap.entities.get(uid);
         if !given.has_attributes() && extra_parents.is_empty() {
             if let Some(s) = stored {
@@ -279,7 +363,9 @@ impl Pdp {
 
     fn risk_context(&self, subject_id: &str) -> Result<(Value, Option<RiskInfo>), String> {
         let risk = match &self.risk {
-            Some(source) => source.person_risk(subject_id).map_err(|e| format!("risk lookup failed: {e}"))?,
+            Some(source) => source
+                .person_risk(subject_id)
+                .map_err(|e| format!("risk lookup failed: {e}"))?,
             None => None,
         };
         let value = match &risk {
@@ -307,5 +393,8 @@ fn uid(kind: &str, id: &str) -> Result<EntityUid, String> {
 
 /// The request IP from the context (`ip`, or `ip_address`), if it parses.
 fn request_ip(ctx: &Map<String, Value>) -> Option<IpAddr> {
-    ["ip", "ip_address"].iter().find_map(|k| ctx.get(*k).and_then(Value::as_str)).and_then(|s| s.parse().ok())
+    ["ip", "ip_address"]
+        .iter()
+        .find_map(|k| ctx.get(*k).and_then(Value::as_str))
+        .and_then(|s| s.parse().ok())
 }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::SystemTime;
 
-use cedar_policy::{Entities, PolicyId, PolicySet, Schema, SchemaFragment, ValidationMode, Validator};
+use cedar_policy::{
+    Entities, PolicyId, PolicySet, Schema, SchemaFragment, ValidationMode, Validator,
+};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 use serde_json::Value;
 
@@ -13,7 +15,10 @@ use serde_json::Value;
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     #[error("cannot read `{path}`: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("`{dir}` has no `*.cedar` policy file")]
     Empty { dir: PathBuf },
     #[error("policies in `{dir}` are invalid:\n{diagnostics}")]
@@ -60,7 +65,10 @@ impl DirStamp {
     pub fn of(dir: &Path) -> Result<DirStamp, PolicyError> {
         let mut out = Vec::new();
         for path in relevant_files(dir)? {
-            let meta = std::fs::metadata(&path).map_err(|source| PolicyError::Io { path: path.clone(), source })?;
+            let meta = std::fs::metadata(&path).map_err(|source| PolicyError::Io {
+                path: path.clone(),
+                source,
+            })?;
             out.push((path, meta.len(), meta.modified().ok()));
         }
         Ok(DirStamp(out))
@@ -68,15 +76,24 @@ impl DirStamp {
 }
 
 fn relevant_files(dir: &Path) -> Result<Vec<PathBuf>, PolicyError> {
-    let io = |source| PolicyError::Io { path: dir.to_path_buf(), source };
+    let io = |source| PolicyError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if name.starts_with('.') || !path.is_file() {
             continue;
         }
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
         if ext == "cedar" || ext == "cedarschema" || name == "entities.json" {
             files.push(path);
         }
@@ -87,7 +104,8 @@ fn relevant_files(dir: &Path) -> Result<Vec<PathBuf>, PolicyError> {
 
 fn render(diag: &dyn Diagnostic) -> String {
     let mut out = String::new();
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+    let handler =
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
     if handler.render_report(&mut out, diag).is_err() {
         out = diag.to_string();
     }
@@ -95,7 +113,9 @@ fn render(diag: &dyn Diagnostic) -> String {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Everything `check` learned, plus the pieces to build a bundle.
@@ -109,24 +129,34 @@ struct Loaded {
 fn load(dir: &Path) -> Result<Loaded, PolicyError> {
     let files = relevant_files(dir)?;
     let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|source| PolicyError::Io { path: path.to_path_buf(), source })
+        std::fs::read_to_string(path).map_err(|source| PolicyError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
     };
     let mut report = CheckReport::default();
     let mut policies = PolicySet::new();
 
     // Schema fragments first: policies are validated against the joined schema.
     let mut fragments = Vec::new();
-    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "cedarschema")) {
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "cedarschema"))
+    {
         report.schema_files += 1;
         let text = read(path)?;
         match SchemaFragment::from_cedarschema_str(&text) {
             Ok((fragment, warnings)) => {
                 fragments.push(fragment);
                 for w in warnings {
-                    report.warnings.push(format!("{}: {}", file_name(path), render(&w)));
+                    report
+                        .warnings
+                        .push(format!("{}: {}", file_name(path), render(&w)));
                 }
             }
-            Err(e) => report.errors.push(format!("{}: {}", file_name(path), render(&e))),
+            Err(e) => report
+                .errors
+                .push(format!("{}: {}", file_name(path), render(&e))),
         }
     }
     let mut schema = None;
@@ -137,7 +167,10 @@ fn load(dir: &Path) -> Result<Loaded, PolicyError> {
         }
     }
 
-    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "cedar")) {
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "cedar"))
+    {
         report.policy_files += 1;
         let text = read(path)?;
         let name = file_name(path);
@@ -151,23 +184,41 @@ fn load(dir: &Path) -> Result<Loaded, PolicyError> {
         // Cedar numbers policies `policy0`, `policy1`, ... per file: give them stable names,
         // the `@id` annotation when present, else `<file>#<n>`.
         let mut items: Vec<_> = set.policies().collect();
-        items.sort_by_key(|p| p.id().to_string().trim_start_matches("policy").parse::<usize>().unwrap_or(usize::MAX));
+        items.sort_by_key(|p| {
+            p.id()
+                .to_string()
+                .trim_start_matches("policy")
+                .parse::<usize>()
+                .unwrap_or(usize::MAX)
+        });
         for (n, policy) in items.into_iter().enumerate() {
-            let id = policy.annotation("id").map(str::to_string).unwrap_or_else(|| format!("{name}#{n}"));
+            let id = policy
+                .annotation("id")
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{name}#{n}"));
             if let Err(e) = policies.add(policy.new_id(PolicyId::new(&id))) {
-                report.errors.push(format!("{name}: policy `{id}`: {}", render(&e)));
+                report
+                    .errors
+                    .push(format!("{name}: policy `{id}`: {}", render(&e)));
             }
         }
         for template in set.templates() {
-            let id = template.annotation("id").map(str::to_string).unwrap_or_else(|| format!("{name}#t{}", template.id()));
+            let id = template
+                .annotation("id")
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{name}#t{}", template.id()));
             if let Err(e) = policies.add_template(template.new_id(PolicyId::new(&id))) {
-                report.errors.push(format!("{name}: template `{id}`: {}", render(&e)));
+                report
+                    .errors
+                    .push(format!("{name}: template `{id}`: {}", render(&e)));
             }
         }
     }
     report.policies = policies.num_of_policies();
     if report.policy_files == 0 {
-        return Err(PolicyError::Empty { dir: dir.to_path_buf() });
+        return Err(PolicyError::Empty {
+            dir: dir.to_path_buf(),
+        });
     }
 
     if let Some(schema) = &schema {
@@ -192,11 +243,22 @@ fn load(dir: &Path) -> Result<Loaded, PolicyError> {
                     Err(e) => report.errors.push(format!("entities.json: {}", render(&e))),
                 }
             }
-            Ok(_) => report.errors.push("entities.json: expected a JSON array of entities".to_string()),
-            Err(e) => report.errors.push(format!("entities.json: line {}, column {}: {e}", e.line(), e.column())),
+            Ok(_) => report
+                .errors
+                .push("entities.json: expected a JSON array of entities".to_string()),
+            Err(e) => report.errors.push(format!(
+                "entities.json: line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            )),
         }
     }
-    Ok(Loaded { report, policies, schema, entities })
+    Ok(Loaded {
+        report,
+        policies,
+        schema,
+        entities,
+    })
 }
 
 /// Check a policies directory and report every diagnostic (does not stop at the first).
@@ -225,9 +287,19 @@ impl PolicyBundle {
     }
 
     /// A bundle from policy text (no directory), for tests and embedding.
-    pub fn from_text(policies: &str, schema: Option<&str>, entities: Vec<Value>) -> Result<PolicyBundle, PolicyError> {
-        let dir = std::env::temp_dir().join(format!("molehunt-policies-{}", crate::tokens::random_hex(8)));
-        let io = |source| PolicyError::Io { path: dir.clone(), source };
+    pub fn from_text(
+        policies: &str,
+        schema: Option<&str>,
+        entities: Vec<Value>,
+    ) -> Result<PolicyBundle, PolicyError> {
+        let dir = std::env::temp_dir().join(format!(
+            "molehunt-policies-{}",
+            crate::tokens::random_hex(8)
+        ));
+        let io = |source| PolicyError::Io {
+            path: dir.clone(),
+            source,
+        };
         std::fs::create_dir_all(&dir).map_err(io)?;
         let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).map_err(io);
         write("policies.cedar", policies)?;

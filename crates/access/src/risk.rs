@@ -86,7 +86,11 @@ const CACHE_LIMIT: usize = 100_000;
 
 impl CachedRisk {
     pub fn new(inner: Arc<dyn RiskSource>, ttl: Duration) -> Self {
-        CachedRisk { inner, ttl, cache: Mutex::new(HashMap::new()) }
+        CachedRisk {
+            inner,
+            ttl,
+            cache: Mutex::new(HashMap::new()),
+        }
     }
 }
 
@@ -120,7 +124,13 @@ mod tests {
     impl RiskSource for Counting {
         fn person_risk(&self, id: &str) -> Result<Option<RiskInfo>, String> {
             *self.0.lock().unwrap() += 1;
-            Ok(Some(RiskInfo { person_id: id.into(), score: 1, level: RiskLevel::Low, network_id: None, flags: vec![] }))
+            Ok(Some(RiskInfo {
+                person_id: id.into(),
+                score: 1,
+                level: RiskLevel::Low,
+                network_id: None,
+                flags: vec![],
+            }))
         }
     }
 
@@ -137,7 +147,16 @@ mod tests {
     #[test]
     fn memory_risk_maps_accounts_to_person() {
         let mut m = MemoryRisk::new();
-        m.insert(RiskInfo { person_id: "P1".into(), score: 90, level: RiskLevel::Critical, network_id: None, flags: vec![] }, &["acct-1"]);
+        m.insert(
+            RiskInfo {
+                person_id: "P1".into(),
+                score: 90,
+                level: RiskLevel::Critical,
+                network_id: None,
+                flags: vec![],
+            },
+            &["acct-1"],
+        );
         assert_eq!(m.person_risk("acct-1").unwrap().unwrap().person_id, "P1");
         assert!(m.person_risk("nobody").unwrap().is_none());
     }

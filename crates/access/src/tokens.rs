@@ -90,7 +90,9 @@ pub fn random_hex(n: usize) -> String {
     let mut buf = vec![0u8; n];
     // A failing OS random source falls back to a time-based value only for non-secret ids.
     if getrandom::fill(&mut buf).is_err() {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
         let nanos = t.as_nanos().to_le_bytes();
         for (i, b) in buf.iter_mut().enumerate() {
             *b = nanos.get(i % nanos.len()).copied().unwrap_or(0);
@@ -109,20 +111,38 @@ fn now_rfc3339() -> String {
 }
 
 /// Create a token; returns its record and the secret (shown once, never stored).
-pub fn create(conn: &Connection, role: Role, name: &str) -> Result<(TokenInfo, String), TokenError> {
+pub fn create(
+    conn: &Connection,
+    role: Role,
+    name: &str,
+) -> Result<(TokenInfo, String), TokenError> {
     if name.is_empty() || name.chars().count() > 100 {
         return Err(TokenError::BadName);
     }
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).map_err(|e| TokenError::Random(e.to_string()))?;
-    let secret = format!("mh_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw));
+    let secret = format!(
+        "mh_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+    );
     let created_at = now_rfc3339();
     conn.execute(
         "INSERT INTO access_tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![name, role.as_str(), hex::encode(hash_token(&secret)), created_at],
+        params![
+            name,
+            role.as_str(),
+            hex::encode(hash_token(&secret)),
+            created_at
+        ],
     )
     .doing("storing a token")?;
-    let info = TokenInfo { id: conn.last_insert_rowid(), name: name.to_string(), role, created_at, revoked_at: None };
+    let info = TokenInfo {
+        id: conn.last_insert_rowid(),
+        name: name.to_string(),
+        role,
+        created_at,
+        revoked_at: None,
+    };
     Ok((info, secret))
 }
 
@@ -143,7 +163,9 @@ pub fn list(conn: &Connection) -> Result<Vec<TokenInfo>, TokenError> {
         .prepare("SELECT id, name, role, created_at, revoked_at FROM access_tokens ORDER BY id")
         .doing("listing tokens")?;
     let rows = stmt.query_map([], row_info).doing("listing tokens")?;
-    Ok(rows.collect::<Result<Vec<_>, _>>().doing("listing tokens")?)
+    Ok(rows
+        .collect::<Result<Vec<_>, _>>()
+        .doing("listing tokens")?)
 }
 
 /// Revoke a token by id or by name (a name must be unique among live tokens).
@@ -162,8 +184,11 @@ pub fn revoke(conn: &Connection, id_or_name: &str) -> Result<TokenInfo, TokenErr
         return Err(TokenError::AlreadyRevoked(id_or_name.to_string()));
     }
     let at = now_rfc3339();
-    conn.execute("UPDATE access_tokens SET revoked_at = ?1 WHERE id = ?2", params![at, info.id])
-        .doing("revoking a token")?;
+    conn.execute(
+        "UPDATE access_tokens SET revoked_at = ?1 WHERE id = ?2",
+        params![at, info.id],
+    )
+    .doing("revoking a token")?;
     info.revoked_at = Some(at);
     Ok(info)
 }
@@ -219,15 +244,26 @@ mod tests {
         let conn = crate::db::open(&dir.path().join("t.db")).unwrap();
         let (info, secret) = create(&conn, Role::Analyst, "alice laptop").unwrap();
         assert!(secret.starts_with("mh_") && secret.len() > 40);
-        let stored: String = conn.query_row("SELECT hash FROM access_tokens", [], |r| r.get(0)).unwrap();
-        assert!(!stored.contains(&secret), "the secret itself is never stored");
+        let stored: String = conn
+            .query_row("SELECT hash FROM access_tokens", [], |r| r.get(0))
+            .unwrap();
+        assert!(
+            !stored.contains(&secret),
+            "the secret itself is never stored"
+        );
         let table = TokenTable::load(&conn).unwrap();
         assert_eq!(table.check(&secret).unwrap().role, Role::Analyst);
         assert!(table.check("mh_wrong").is_none());
         revoke(&conn, &info.id.to_string()).unwrap();
         assert!(TokenTable::load(&conn).unwrap().check(&secret).is_none());
-        assert!(matches!(revoke(&conn, "alice laptop"), Err(TokenError::AlreadyRevoked(_))));
-        assert!(matches!(revoke(&conn, "nope"), Err(TokenError::NotFound(_))));
+        assert!(matches!(
+            revoke(&conn, "alice laptop"),
+            Err(TokenError::AlreadyRevoked(_))
+        ));
+        assert!(matches!(
+            revoke(&conn, "nope"),
+            Err(TokenError::NotFound(_))
+        ));
         assert_eq!(list(&conn).unwrap().len(), 1);
     }
 

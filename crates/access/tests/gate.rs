@@ -36,7 +36,13 @@ fn deploy_by(user: &str, ip: Option<&str>) -> EvaluationRequest {
 }
 
 fn risk(person: &str, score: u8, level: RiskLevel) -> RiskInfo {
-    RiskInfo { person_id: person.into(), score, level, network_id: Some("NET-7".into()), flags: vec!["NET-001".into()] }
+    RiskInfo {
+        person_id: person.into(),
+        score,
+        level,
+        network_id: Some("NET-7".into()),
+        flags: vec!["NET-001".into()],
+    }
 }
 
 #[test]
@@ -51,13 +57,17 @@ fn shipped_policies_check_clean() {
 fn high_risk_person_is_denied_a_privileged_action() {
     let mut risks = MemoryRisk::new();
     risks.insert(risk("P-1", 12, RiskLevel::Low), &["bob@example.com"]);
-    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap()).unwrap().with_risk(Arc::new(risks));
+    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap())
+        .unwrap()
+        .with_risk(Arc::new(risks));
     let ok = pdp.evaluate(&deploy_by("bob@example.com", None));
     assert!(ok.decision, "{ok:?}");
 
     let mut risks = MemoryRisk::new();
     risks.insert(risk("P-1", 88, RiskLevel::Critical), &["bob@example.com"]);
-    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap()).unwrap().with_risk(Arc::new(risks));
+    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap())
+        .unwrap()
+        .with_risk(Arc::new(risks));
     let denied = pdp.evaluate(&deploy_by("bob@example.com", None));
     assert!(!denied.decision);
     let ctx = denied.context.unwrap();
@@ -69,17 +79,30 @@ fn high_risk_person_is_denied_a_privileged_action() {
 fn pep_cannot_lower_the_risk_through_the_context() {
     let mut risks = MemoryRisk::new();
     risks.insert(risk("P-1", 70, RiskLevel::High), &["bob@example.com"]);
-    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap()).unwrap().with_risk(Arc::new(risks));
+    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap())
+        .unwrap()
+        .with_risk(Arc::new(risks));
     let mut r = deploy_by("bob@example.com", None);
-    r.context.as_mut().unwrap().insert("risk".into(), json!({"known": true, "score": 0, "level": "low", "flags": []}));
+    r.context.as_mut().unwrap().insert(
+        "risk".into(),
+        json!({"known": true, "score": 0, "level": "low", "flags": []}),
+    );
     assert!(!pdp.evaluate(&r).decision);
 }
 
 #[test]
 fn anonymizer_ip_is_denied() {
-    let classes = MemoryIpClasses(HashMap::from([("203.0.113.9".parse().unwrap(), IpClass::Vpn)]));
-    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap()).unwrap().with_ip_classifier(Arc::new(classes));
-    assert!(pdp.evaluate(&deploy_by("bob@example.com", Some("198.51.100.1"))).decision);
+    let classes = MemoryIpClasses(HashMap::from([(
+        "203.0.113.9".parse().unwrap(),
+        IpClass::Vpn,
+    )]));
+    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap())
+        .unwrap()
+        .with_ip_classifier(Arc::new(classes));
+    assert!(
+        pdp.evaluate(&deploy_by("bob@example.com", Some("198.51.100.1")))
+            .decision
+    );
     let d = pdp.evaluate(&deploy_by("bob@example.com", Some("203.0.113.9")));
     assert!(!d.decision);
     assert_eq!(d.context.unwrap()["policies"], json!(["deny-anonymizers"]));
@@ -98,7 +121,10 @@ fn source_code_needs_a_managed_device() {
     r.context = Some(serde_json::Map::new());
     let d = pdp.evaluate(&r);
     assert!(!d.decision);
-    assert_eq!(d.context.unwrap()["policies"], json!(["require-managed-device-for-source"]));
+    assert_eq!(
+        d.context.unwrap()["policies"],
+        json!(["require-managed-device-for-source"])
+    );
 }
 
 #[test]
@@ -113,7 +139,12 @@ fn request_properties_are_merged_and_checked_against_the_schema() {
     }));
     let d = pdp.evaluate(&bad);
     assert!(!d.decision);
-    assert!(d.context.unwrap()["error"].as_str().unwrap().contains("department"));
+    assert!(
+        d.context.unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("department")
+    );
     let good = req(json!({
         "subject": {"type": "User", "id": "alice@example.com", "properties": {"department": "sales"}},
         "action": {"name": "read"},
@@ -143,9 +174,18 @@ fn batch_semantics() {
         BatchAnswer::Many(m) => m.evaluations.iter().map(|e| e.decision).collect::<Vec<_>>(),
         BatchAnswer::One(_) => panic!("expected a batch"),
     };
-    assert_eq!(decisions(pdp.evaluate_batch(&body("execute_all")).unwrap()), [true, false, true]);
-    assert_eq!(decisions(pdp.evaluate_batch(&body("deny_on_first_deny")).unwrap()), [true, false]);
-    assert_eq!(decisions(pdp.evaluate_batch(&body("permit_on_first_permit")).unwrap()), [true]);
+    assert_eq!(
+        decisions(pdp.evaluate_batch(&body("execute_all")).unwrap()),
+        [true, false, true]
+    );
+    assert_eq!(
+        decisions(pdp.evaluate_batch(&body("deny_on_first_deny")).unwrap()),
+        [true, false]
+    );
+    assert_eq!(
+        decisions(pdp.evaluate_batch(&body("permit_on_first_permit")).unwrap()),
+        [true]
+    );
 }
 
 #[test]
@@ -155,21 +195,39 @@ fn jit_grant_lifecycle_with_injected_clock() {
     let rules = GrantRules::load(&policies_dir()).unwrap();
     let start: Timestamp = "2026-11-26T09:00:00Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(start));
-    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap()).unwrap().with_clock(clock.clone());
+    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap())
+        .unwrap()
+        .with_clock(clock.clone());
 
     // alice (engineer) cannot deploy to a host.
     assert!(!pdp.evaluate(&deploy_by("alice@example.com", None)).decision);
 
-    let new = NewRequest { subject: r#"User::"alice@example.com""#, role: "operator", duration: "30m", reason: "incident 42", requested_by: None };
+    let new = NewRequest {
+        subject: r#"User::"alice@example.com""#,
+        role: "operator",
+        duration: "30m",
+        reason: "incident 42",
+        requested_by: None,
+    };
     let g = grants::request(&conn, &rules, &new, clock.now()).unwrap();
     assert_eq!(g.state(clock.now()), "pending");
     // Too long, and self-approval, are refused.
-    let long = NewRequest { duration: "9h", ..new.clone() };
-    assert!(matches!(grants::request(&conn, &rules, &long, clock.now()), Err(GrantError::TooLong { .. })));
-    let err = grants::approve(&conn, &g.id, r#"User::"alice@example.com""#, clock.now()).unwrap_err();
+    let long = NewRequest {
+        duration: "9h",
+        ..new.clone()
+    };
+    assert!(matches!(
+        grants::request(&conn, &rules, &long, clock.now()),
+        Err(GrantError::TooLong { .. })
+    ));
+    let err =
+        grants::approve(&conn, &g.id, r#"User::"alice@example.com""#, clock.now()).unwrap_err();
     assert!(matches!(err, GrantError::SelfApproval(_)), "{err}");
     pdp.set_grants(grants::approved_windows(&conn, clock.now()).unwrap());
-    assert!(!pdp.evaluate(&deploy_by("alice@example.com", None)).decision, "pending grants do not apply");
+    assert!(
+        !pdp.evaluate(&deploy_by("alice@example.com", None)).decision,
+        "pending grants do not apply"
+    );
 
     // Approval by another person grants from now on.
     clock.advance(SignedDuration::from_mins(5));
@@ -183,7 +241,10 @@ fn jit_grant_lifecycle_with_injected_clock() {
     // Thirty minutes later it lapses by itself, with no reload.
     clock.advance(SignedDuration::from_mins(30));
     assert!(!pdp.evaluate(&deploy_by("alice@example.com", None)).decision);
-    assert_eq!(grants::list(&conn).unwrap()[0].state(clock.now()), "expired");
+    assert_eq!(
+        grants::list(&conn).unwrap()[0].state(clock.now()),
+        "expired"
+    );
 }
 
 #[test]
@@ -192,26 +253,50 @@ fn admin_grants_need_two_distinct_approvers() {
     let conn = molehunt_access::db::open(&dir.path().join("m.db")).unwrap();
     let rules = GrantRules::load(&policies_dir()).unwrap();
     let now = Timestamp::now();
-    let new = NewRequest { subject: r#"User::"alice@example.com""#, role: "admin", duration: "1h", reason: "migration", requested_by: None };
+    let new = NewRequest {
+        subject: r#"User::"alice@example.com""#,
+        role: "admin",
+        duration: "1h",
+        reason: "migration",
+        requested_by: None,
+    };
     let g = grants::request(&conn, &rules, &new, now).unwrap();
     assert_eq!(g.approvals_required, 2);
     let g1 = grants::approve(&conn, &g.id, r#"User::"bob@example.com""#, now).unwrap();
     assert_eq!(g1.state(now), "pending");
-    assert!(matches!(grants::approve(&conn, &g.id, r#"User::"bob@example.com""#, now), Err(GrantError::AlreadyApproved { .. })));
+    assert!(matches!(
+        grants::approve(&conn, &g.id, r#"User::"bob@example.com""#, now),
+        Err(GrantError::AlreadyApproved { .. })
+    ));
     let g2 = grants::approve(&conn, &g.id, r#"User::"carol@example.com""#, now).unwrap();
     assert_eq!(g2.state(now), "active");
     assert_eq!(g2.approvers.len(), 2);
-    assert!(matches!(grants::deny(&conn, &g.id, r#"User::"bob@example.com""#, now), Err(GrantError::NotPending { .. })));
+    assert!(matches!(
+        grants::deny(&conn, &g.id, r#"User::"bob@example.com""#, now),
+        Err(GrantError::NotPending { .. })
+    ));
 }
 
 #[test]
 fn broken_policy_is_reported_with_its_file() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("ok.cedar"), "permit (principal, action, resource);").unwrap();
-    std::fs::write(dir.path().join("bad.cedar"), "permit (principal, action resource);").unwrap();
+    std::fs::write(
+        dir.path().join("ok.cedar"),
+        "permit (principal, action, resource);",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad.cedar"),
+        "permit (principal, action resource);",
+    )
+    .unwrap();
     let report = check_dir(dir.path()).unwrap();
     assert_eq!(report.errors.len(), 1);
-    assert!(report.errors[0].starts_with("bad.cedar: "), "{}", report.errors[0]);
+    assert!(
+        report.errors[0].starts_with("bad.cedar: "),
+        "{}",
+        report.errors[0]
+    );
     let err = PolicyBundle::load(dir.path()).unwrap_err().to_string();
     assert!(err.contains("bad.cedar"), "{err}");
 }
@@ -219,11 +304,23 @@ fn broken_policy_is_reported_with_its_file() {
 #[test]
 fn validation_errors_refuse_the_set() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(policies_dir().join("schema.cedarschema"), dir.path().join("schema.cedarschema")).unwrap();
-    std::fs::write(dir.path().join("p.cedar"), "permit (principal, action, resource) when { principal.shoe_size > 3 };").unwrap();
+    std::fs::copy(
+        policies_dir().join("schema.cedarschema"),
+        dir.path().join("schema.cedarschema"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("p.cedar"),
+        "permit (principal, action, resource) when { principal.shoe_size > 3 };",
+    )
+    .unwrap();
     let report = check_dir(dir.path()).unwrap();
     assert!(!report.is_ok());
-    assert!(report.errors.iter().any(|e| e.contains("shoe_size")), "{:?}", report.errors);
+    assert!(
+        report.errors.iter().any(|e| e.contains("shoe_size")),
+        "{:?}",
+        report.errors
+    );
 }
 
 #[test]

@@ -28,7 +28,12 @@ fn stdout(o: &Output) -> String {
 }
 
 fn last_line(o: &Output) -> String {
-    stdout(o).lines().last().unwrap_or_default().trim().to_string()
+    stdout(o)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
 
 #[test]
@@ -38,10 +43,18 @@ fn policy_check_reports_diagnostics() {
     assert!(stdout(&ok).contains("0 errors"));
 
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.cedar"), "permit (principal, action, resource) when { principal.x == };").unwrap();
+    std::fs::write(
+        dir.path().join("bad.cedar"),
+        "permit (principal, action, resource) when { principal.x == };",
+    )
+    .unwrap();
     let bad = run(&["policy", "check", dir.path().to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(stdout(&bad).contains("error: bad.cedar"), "{}", stdout(&bad));
+    assert!(
+        stdout(&bad).contains("error: bad.cedar"),
+        "{}",
+        stdout(&bad)
+    );
 }
 
 #[test]
@@ -49,7 +62,9 @@ fn tokens_create_list_revoke() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.db");
     let db = db.to_str().unwrap();
-    let o = run(&["token", "create", "--db", db, "--role", "analyst", "--name", "ana"]);
+    let o = run(&[
+        "token", "create", "--db", db, "--role", "analyst", "--name", "ana",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let secret = last_line(&o);
     assert!(secret.starts_with("mh_") && !secret.contains(' '));
@@ -57,7 +72,11 @@ fn tokens_create_list_revoke() {
     let v: Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(v[0]["role"], json!("analyst"));
     assert!(!stdout(&list).contains(&secret), "secrets are never listed");
-    assert!(run(&["token", "revoke", "--db", db, "ana"]).status.success());
+    assert!(
+        run(&["token", "revoke", "--db", db, "ana"])
+            .status
+            .success()
+    );
     let again = run(&["token", "revoke", "--db", db, "ana"]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already revoked"));
@@ -73,20 +92,62 @@ fn grants_refuse_self_approval() {
     let pol = policies();
     let pol = pol.to_str().unwrap();
     let alice = r#"User::"alice@example.com""#;
-    let o = run(&["access", "request", "--db", db, "--policies", pol, "--subject", alice, "--role", "operator", "--duration", "30m", "--reason", "incident"]);
+    let o = run(&[
+        "access",
+        "request",
+        "--db",
+        db,
+        "--policies",
+        pol,
+        "--subject",
+        alice,
+        "--role",
+        "operator",
+        "--duration",
+        "30m",
+        "--reason",
+        "incident",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let id = last_line(&o);
     assert!(id.starts_with("jit-"), "{id}");
     let own = run(&["access", "approve", "--db", db, &id, "--approver", alice]);
     assert!(!own.status.success());
     assert!(String::from_utf8_lossy(&own.stderr).contains("cannot approve their own request"));
-    let ok = run(&["access", "approve", "--db", db, &id, "--approver", r#"User::"bob@example.com""#]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let ok = run(&[
+        "access",
+        "approve",
+        "--db",
+        db,
+        &id,
+        "--approver",
+        r#"User::"bob@example.com""#,
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(stdout(&ok).contains("active"));
     let list = run(&["access", "list", "--db", db, "--format", "json"]);
     let v: Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(v[0]["state"], json!("active"));
-    let long = run(&["access", "request", "--db", db, "--policies", pol, "--subject", alice, "--role", "admin", "--duration", "3h", "--reason", "x"]);
+    let long = run(&[
+        "access",
+        "request",
+        "--db",
+        db,
+        "--policies",
+        pol,
+        "--subject",
+        alice,
+        "--role",
+        "admin",
+        "--duration",
+        "3h",
+        "--reason",
+        "x",
+    ]);
     assert!(String::from_utf8_lossy(&long.stderr).contains("exceeds the maximum"));
 }
 
@@ -101,7 +162,15 @@ impl Drop for Server {
 
 fn start_server(db: &str, pol: &str) -> (Server, SocketAddr) {
     let mut child = bin()
-        .args(["serve", "--db", db, "--policies", pol, "--addr", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--db",
+            db,
+            "--policies",
+            pol,
+            "--addr",
+            "127.0.0.1:0",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -110,7 +179,10 @@ fn start_server(db: &str, pol: &str) -> (Server, SocketAddr) {
     let server = Server(child);
     let mut line = String::new();
     BufReader::new(out).read_line(&mut line).unwrap();
-    let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("unexpected: {line}"));
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected: {line}"));
     (server, addr.parse().unwrap())
 }
 
@@ -150,7 +222,10 @@ fn serve_answers_authzen_with_the_default_policies() {
     let (st, v) = post(addr, "/access/v1/evaluation", &pep, &req);
     assert_eq!(st, 200);
     assert_eq!(v["decision"], json!(true), "{v}");
-    assert_eq!(v["context"]["policies"], json!(["operators-privileged-hosts"]));
+    assert_eq!(
+        v["context"]["policies"],
+        json!(["operators-privileged-hosts"])
+    );
 }
 
 /// Acceptance: a person whom the core pipeline scores high is denied a privileged action by
@@ -162,13 +237,30 @@ fn pipeline_high_risk_person_is_denied_privileged_action() {
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.db");
-    let demo = molehunt_demo::generate(&molehunt_demo::DemoOptions { honest: 150, ..Default::default() });
+    let demo = molehunt_demo::generate(&molehunt_demo::DemoOptions {
+        honest: 150,
+        ..Default::default()
+    });
     let mut engine = Engine::open(&db, EngineOptions::default()).unwrap();
     let text = demo.lines.join("\n");
-    engine.ingest_reader("demo.jsonl", std::io::Cursor::new(text), &IngestOptions::default(), &NoProgress).unwrap();
+    engine
+        .ingest_reader(
+            "demo.jsonl",
+            std::io::Cursor::new(text),
+            &IngestOptions::default(),
+            &NoProgress,
+        )
+        .unwrap();
     let cases = engine.cases().unwrap();
-    let high = cases.iter().find(|c| c.level >= RiskLevel::High).expect("the demo has high-risk persons");
-    let low = cases.iter().rev().find(|c| c.level == RiskLevel::Low).expect("the demo has low-risk persons");
+    let high = cases
+        .iter()
+        .find(|c| c.level >= RiskLevel::High)
+        .expect("the demo has high-risk persons");
+    let low = cases
+        .iter()
+        .rev()
+        .find(|c| c.level == RiskLevel::Low)
+        .expect("the demo has low-risk persons");
     drop(engine);
 
     // The default policies, with both persons as operators.
@@ -177,11 +269,17 @@ fn pipeline_high_risk_person_is_denied_privileged_action() {
     for f in ["schema.cedarschema", "00-roles.cedar", "10-risk.cedar"] {
         std::fs::copy(policies().join(f), pol.join(f)).unwrap();
     }
-    let mut entities: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(policies().join("entities.json")).unwrap()).unwrap();
+    let mut entities: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(policies().join("entities.json")).unwrap())
+            .unwrap();
     for p in [&high.person_id, &low.person_id] {
         entities.push(json!({"uid": {"type": "User", "id": p}, "attrs": {}, "parents": [{"type": "Group", "id": "platform"}]}));
     }
-    std::fs::write(pol.join("entities.json"), Value::Array(entities).to_string()).unwrap();
+    std::fs::write(
+        pol.join("entities.json"),
+        Value::Array(entities).to_string(),
+    )
+    .unwrap();
 
     let db_s = db.to_str().unwrap();
     let pep = last_line(&run(&["token", "create", "--db", db_s, "--role", "pep"]));
@@ -193,7 +291,15 @@ fn pipeline_high_risk_person_is_denied_privileged_action() {
     let (st, v) = post(addr, "/access/v1/evaluation", &pep, &deploy(&low.person_id));
     assert_eq!(st, 200);
     assert_eq!(v["decision"], json!(true), "low-risk operator: {v}");
-    let (_, v) = post(addr, "/access/v1/evaluation", &pep, &deploy(&high.person_id));
+    let (_, v) = post(
+        addr,
+        "/access/v1/evaluation",
+        &pep,
+        &deploy(&high.person_id),
+    );
     assert_eq!(v["decision"], json!(false), "high-risk operator: {v}");
-    assert_eq!(v["context"]["policies"], json!(["deny-privileged-at-high-risk"]));
+    assert_eq!(
+        v["context"]["policies"],
+        json!(["deny-privileged-at-high-risk"])
+    );
 }

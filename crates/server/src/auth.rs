@@ -11,7 +11,10 @@ pub fn require(state: &AppState, headers: &HeaderMap, needed: Role) -> Result<To
     let secret = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .ok_or_else(ApiError::unauthorized)?;
     let tokens = state.tokens.load();
@@ -23,7 +26,11 @@ pub fn require(state: &AppState, headers: &HeaderMap, needed: Role) -> Result<To
 }
 
 /// The token of a request that any of `roles` may call.
-pub fn require_any(state: &AppState, headers: &HeaderMap, roles: &[Role]) -> Result<TokenInfo, ApiError> {
+pub fn require_any(
+    state: &AppState,
+    headers: &HeaderMap,
+    roles: &[Role],
+) -> Result<TokenInfo, ApiError> {
     let mut last = None;
     for r in roles {
         match require(state, headers, *r) {

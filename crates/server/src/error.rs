@@ -17,7 +17,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError { status, message: message.into(), request_id: None }
+        ApiError {
+            status,
+            message: message.into(),
+            request_id: None,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -33,7 +37,10 @@ impl ApiError {
     }
 
     pub fn forbidden(role: &str, needed: &str) -> Self {
-        Self::new(StatusCode::FORBIDDEN, format!("a `{role}` token may not call this endpoint (needs `{needed}`)"))
+        Self::new(
+            StatusCode::FORBIDDEN,
+            format!("a `{role}` token may not call this endpoint (needs `{needed}`)"),
+        )
     }
 
     /// Log the cause under a fresh request id and answer without details.
@@ -55,11 +62,15 @@ impl IntoResponse for ApiError {
             body["request_id"] = json!(id);
         }
         let mut res = (self.status, Json(body)).into_response();
-        if let Some(id) = self.request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        if let Some(id) = self
+            .request_id
+            .and_then(|id| HeaderValue::from_str(&id).ok())
+        {
             res.headers_mut().insert("x-request-id", id);
         }
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer"));
+            res.headers_mut()
+                .insert("www-authenticate", HeaderValue::from_static("Bearer"));
         }
         res
     }
@@ -70,7 +81,9 @@ impl From<GrantError> for ApiError {
         match e {
             GrantError::Db(db) => ApiError::internal(db),
             GrantError::NotFound(_) => ApiError::not_found(e.to_string()),
-            GrantError::NotPending { .. } | GrantError::AlreadyApproved { .. } => ApiError::new(StatusCode::CONFLICT, e.to_string()),
+            GrantError::NotPending { .. } | GrantError::AlreadyApproved { .. } => {
+                ApiError::new(StatusCode::CONFLICT, e.to_string())
+            }
             GrantError::SelfApproval(_) => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
             GrantError::BadRules { .. } => ApiError::internal(e),
             _ => ApiError::bad_request(e.to_string()),

@@ -56,7 +56,17 @@ pub struct ServeOptions {
 
 impl ServeOptions {
     pub fn new(db: PathBuf, addr: SocketAddr, policies: PathBuf) -> Self {
-        ServeOptions { db, addr, policies, tls: None, poll_interval: Duration::from_secs(1), ledger: true, risk: None, ip: None, cases: None }
+        ServeOptions {
+            db,
+            addr,
+            policies,
+            tls: None,
+            poll_interval: Duration::from_secs(1),
+            ledger: true,
+            risk: None,
+            ip: None,
+            cases: None,
+        }
     }
 }
 
@@ -73,7 +83,10 @@ pub enum ServeError {
     #[error("cannot open the audit ledger: {0}")]
     Ledger(String),
     #[error("cannot listen on `{addr}`: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot load TLS certificate or key: {0}")]
     Tls(std::io::Error),
     #[error("server failed: {0}")]
@@ -100,8 +113,9 @@ pub fn build_state(opts: &ServeOptions) -> Result<Arc<AppState>, ServeError> {
         pdp.set_api_entities(api_entities)?;
     }
     let audit: Option<Arc<dyn AuditSink>> = if opts.ledger {
-        let ledger = molehunt_ledger::Ledger::open(&opts.db, molehunt_ledger::LedgerOptions::default())
-            .map_err(|e| ServeError::Ledger(e.to_string()))?;
+        let ledger =
+            molehunt_ledger::Ledger::open(&opts.db, molehunt_ledger::LedgerOptions::default())
+                .map_err(|e| ServeError::Ledger(e.to_string()))?;
         Some(Arc::new(ledger))
     } else {
         None
@@ -128,7 +142,9 @@ pub fn build_state(opts: &ServeOptions) -> Result<Arc<AppState>, ServeError> {
 /// `listening on <url>` on standard output once bound (the address has the real port when
 /// `--addr` asked for port 0).
 pub fn run_blocking(opts: ServeOptions) -> Result<(), ServeError> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(serve(opts))
 }
 
@@ -155,11 +171,20 @@ impl Bound {
     /// Bind the listener and load everything (policies, database, ledger). Must be called
     /// within a Tokio runtime.
     pub fn bind(mut opts: ServeOptions) -> Result<Bound, ServeError> {
-        let listener = std::net::TcpListener::bind(opts.addr).map_err(|source| ServeError::Bind { addr: opts.addr, source })?;
+        let listener =
+            std::net::TcpListener::bind(opts.addr).map_err(|source| ServeError::Bind {
+                addr: opts.addr,
+                source,
+            })?;
         listener.set_nonblocking(true)?;
         opts.addr = listener.local_addr()?;
         let state = build_state(&opts)?;
-        Ok(Bound { listener, opts, state, handle: axum_server::Handle::new() })
+        Ok(Bound {
+            listener,
+            opts,
+            state,
+            handle: axum_server::Handle::new(),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -167,7 +192,11 @@ impl Bound {
     }
 
     pub fn url(&self) -> String {
-        let scheme = if self.opts.tls.is_some() { "https" } else { "http" };
+        let scheme = if self.opts.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         format!("{scheme}://{}", self.opts.addr)
     }
 
@@ -182,18 +211,31 @@ impl Bound {
 
     /// Serve until the handle is told to shut down.
     pub async fn run(self) -> Result<(), ServeError> {
-        let Bound { listener, opts, state, handle } = self;
+        let Bound {
+            listener,
+            opts,
+            state,
+            handle,
+        } = self;
         let app = router(state.clone());
         spawn_background(state.clone(), opts.poll_interval);
         tracing::info!(addr = %opts.addr, tls = opts.tls.is_some(), "serving");
         let service = app.into_make_service();
         match &opts.tls {
             Some((cert, key)) => {
-                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await.map_err(ServeError::Tls)?;
-                axum_server::from_tcp_rustls(listener, config)?.handle(handle).serve(service).await?;
+                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                    .await
+                    .map_err(ServeError::Tls)?;
+                axum_server::from_tcp_rustls(listener, config)?
+                    .handle(handle)
+                    .serve(service)
+                    .await?;
             }
             None => {
-                axum_server::from_tcp(listener)?.handle(handle).serve(service).await?;
+                axum_server::from_tcp(listener)?
+                    .handle(handle)
+                    .serve(service)
+                    .await?;
             }
         }
         Ok(())
@@ -220,7 +262,9 @@ fn spawn_background(state: Arc<AppState>, every: Duration) {
     #[cfg(unix)]
     tokio::spawn(async move {
         use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut hup) = signal(SignalKind::hangup()) else { return };
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
         while hup.recv().await.is_some() {
             let s = state.clone();
             let _ = tokio::task::spawn_blocking(move || s.reload_policies(true, "sighup")).await;

@@ -14,18 +14,36 @@ fn path_params(path: &str) -> Vec<Value> {
 
 fn body_for(method: &str, path: &str) -> Option<Value> {
     let schema = match (method, path) {
-        ("post", "/access/v1/evaluation") => json!({"$ref": "#/components/schemas/EvaluationRequest"}),
-        ("post", "/access/v1/evaluations") => json!({"$ref": "#/components/schemas/EvaluationsRequest"}),
-        ("post", "/api/v1/grants") => json!({"type": "object", "required": ["subject", "role", "duration", "reason"],
+        ("post", "/access/v1/evaluation") => {
+            json!({"$ref": "#/components/schemas/EvaluationRequest"})
+        }
+        ("post", "/access/v1/evaluations") => {
+            json!({"$ref": "#/components/schemas/EvaluationsRequest"})
+        }
+        ("post", "/api/v1/grants") => {
+            json!({"type": "object", "required": ["subject", "role", "duration", "reason"],
             "properties": {"subject": {"type": "string", "example": "User::\"alice@example.com\""}, "role": {"type": "string"},
-                "duration": {"type": "string", "example": "2h"}, "reason": {"type": "string"}, "requested_by": {"type": "string"}}}),
-        ("post", p) if p.ends_with("/approve") => json!({"type": "object", "required": ["approver"], "properties": {"approver": {"type": "string"}}}),
-        ("post", p) if p.ends_with("/deny") => json!({"type": "object", "required": ["by"], "properties": {"by": {"type": "string"}, "reason": {"type": "string"}}}),
-        ("post", p) if p.ends_with("/decisions") => json!({"type": "object", "required": ["decision"],
-            "properties": {"decision": {"enum": ["confirmed", "cleared", "escalated", "monitor"]}, "note": {"type": "string"}, "by": {"type": "string"}}}),
-        ("post", "/admin/v1/tokens") => json!({"type": "object", "required": ["role"], "properties": {"role": {"enum": ["pep", "analyst", "admin"]}, "name": {"type": "string"}}}),
-        ("post", "/admin/v1/entities") => json!({"type": "array", "items": {"type": "object", "description": "Cedar entity JSON: {uid, attrs, parents}"}}),
-        ("delete", "/admin/v1/entities") => json!({"type": "object", "required": ["uid"], "properties": {"uid": {"type": "object"}}}),
+                "duration": {"type": "string", "example": "2h"}, "reason": {"type": "string"}, "requested_by": {"type": "string"}}})
+        }
+        ("post", p) if p.ends_with("/approve") => {
+            json!({"type": "object", "required": ["approver"], "properties": {"approver": {"type": "string"}}})
+        }
+        ("post", p) if p.ends_with("/deny") => {
+            json!({"type": "object", "required": ["by"], "properties": {"by": {"type": "string"}, "reason": {"type": "string"}}})
+        }
+        ("post", p) if p.ends_with("/decisions") => {
+            json!({"type": "object", "required": ["decision"],
+            "properties": {"decision": {"enum": ["confirmed", "cleared", "escalated", "monitor"]}, "note": {"type": "string"}, "by": {"type": "string"}}})
+        }
+        ("post", "/admin/v1/tokens") => {
+            json!({"type": "object", "required": ["role"], "properties": {"role": {"enum": ["pep", "analyst", "admin"]}, "name": {"type": "string"}}})
+        }
+        ("post", "/admin/v1/entities") => {
+            json!({"type": "array", "items": {"type": "object", "description": "Cedar entity JSON: {uid, attrs, parents}"}})
+        }
+        ("delete", "/admin/v1/entities") => {
+            json!({"type": "object", "required": ["uid"], "properties": {"uid": {"type": "object"}}})
+        }
         _ => return None,
     };
     Some(json!({"required": true, "content": {"application/json": {"schema": schema}}}))
@@ -47,7 +65,8 @@ pub fn document() -> Value {
         if e.role != "public" {
             op["security"] = json!([{"bearer": []}]);
             op["responses"]["401"] = json!({"description": "missing or invalid bearer token"});
-            op["responses"]["403"] = json!({"description": "the token's role may not call this endpoint"});
+            op["responses"]["403"] =
+                json!({"description": "the token's role may not call this endpoint"});
         }
         let params = path_params(e.path);
         if !params.is_empty() {

@@ -37,13 +37,16 @@ pub enum Reload {
 
 impl AppState {
     pub fn conn(&self) -> Result<MutexGuard<'_, Connection>, ApiError> {
-        self.db.lock().map_err(|_| ApiError::internal("database lock poisoned"))
+        self.db
+            .lock()
+            .map_err(|_| ApiError::internal("database lock poisoned"))
     }
 
     /// Append one entry to the ledger, synchronously (rare events: tokens, grants, reloads).
     pub fn audit(&self, kind: &str, fields: Value) -> Result<(), ApiError> {
         if let Some(sink) = &self.audit {
-            sink.append_json(&entry(kind, fields)).map_err(ApiError::internal)?;
+            sink.append_json(&entry(kind, fields))
+                .map_err(ApiError::internal)?;
         }
         Ok(())
     }
@@ -56,7 +59,9 @@ impl AppState {
             Err(e) => return self.rejected(trigger, e.to_string()),
         };
         {
-            let Ok(current) = self.stamp.lock() else { return Reload::Unchanged };
+            let Ok(current) = self.stamp.lock() else {
+                return Reload::Unchanged;
+            };
             if !force && *current == stamp {
                 return Reload::Unchanged;
             }
@@ -70,33 +75,50 @@ impl AppState {
         };
         let policies = bundle.policies.num_of_policies();
         if let Err(e) = self.pdp.replace_policies(bundle) {
-            return self.rejected(trigger, format!("stored entities do not fit the new schema: {e}"));
+            return self.rejected(
+                trigger,
+                format!("stored entities do not fit the new schema: {e}"),
+            );
         }
         tracing::info!(policies, trigger, "policies reloaded");
-        let _ = self.audit("policy_reload", json!({"ok": true, "trigger": trigger, "policies": policies}));
+        let _ = self.audit(
+            "policy_reload",
+            json!({"ok": true, "trigger": trigger, "policies": policies}),
+        );
         Reload::Reloaded { policies }
     }
 
     fn rejected(&self, trigger: &str, diagnostics: String) -> Reload {
-        tracing::error!(trigger, "policy reload rejected, the previous policies keep serving:\n{diagnostics}");
+        tracing::error!(
+            trigger,
+            "policy reload rejected, the previous policies keep serving:\n{diagnostics}"
+        );
         let _ = self.audit("policy_reload", json!({"ok": false, "trigger": trigger}));
         Reload::Rejected { diagnostics }
     }
 
     /// Re-read tokens and grants from the database (the CLI may change them while we run).
     pub fn refresh_from_db(&self) -> Result<(), String> {
-        let conn = self.db.lock().map_err(|_| "database lock poisoned".to_string())?;
+        let conn = self
+            .db
+            .lock()
+            .map_err(|_| "database lock poisoned".to_string())?;
         let table = TokenTable::load(&conn).map_err(|e| e.to_string())?;
         self.tokens.store(Arc::new(table));
-        let windows = grants::approved_windows(&conn, self.pdp.clock().now()).map_err(|e| e.to_string())?;
+        let windows =
+            grants::approved_windows(&conn, self.pdp.clock().now()).map_err(|e| e.to_string())?;
         self.pdp.set_grants(windows);
         Ok(())
     }
 
     /// Entities managed through the API.
     pub fn load_api_entities(conn: &Connection) -> Result<Vec<Value>, String> {
-        let mut stmt = conn.prepare("SELECT json FROM access_entities ORDER BY uid").map_err(|e| e.to_string())?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| e.to_string())?;
+        let mut stmt = conn
+            .prepare("SELECT json FROM access_entities ORDER BY uid")
+            .map_err(|e| e.to_string())?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| e.to_string())?;
         let mut out = Vec::new();
         for row in rows {
             let text = row.map_err(|e| e.to_string())?;

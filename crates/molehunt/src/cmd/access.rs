@@ -12,7 +12,12 @@ use serde_json::json;
 #[derive(Debug, Clone, clap::Args)]
 pub struct PoliciesArg {
     /// Policies directory (its optional grants.toml sets maximum durations and approvers)
-    #[arg(long, env = "MOLEHUNT_POLICIES", default_value = "policies", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "MOLEHUNT_POLICIES",
+        default_value = "policies",
+        value_name = "DIR"
+    )]
     pub policies: PathBuf,
 }
 
@@ -72,26 +77,53 @@ pub enum AccessCommand {
 fn audit(db: &Path, kind: &str, fields: serde_json::Value) -> anyhow::Result<()> {
     let ledger = molehunt_ledger::Ledger::open(db, molehunt_ledger::LedgerOptions::default())
         .with_context(|| format!("cannot open the audit ledger in `{}`", db.display()))?;
-    ledger.append_json(&entry(kind, fields)).context("cannot record to the audit ledger")?;
+    ledger
+        .append_json(&entry(kind, fields))
+        .context("cannot record to the audit ledger")?;
     Ok(())
 }
 
 fn describe(g: &Grant, now: Timestamp) -> String {
-    let mut s = format!("{}  {}  {} as `{}` for {}s", g.id, g.state(now), g.subject, g.role, g.duration_secs);
+    let mut s = format!(
+        "{}  {}  {} as `{}` for {}s",
+        g.id,
+        g.state(now),
+        g.subject,
+        g.role,
+        g.duration_secs
+    );
     if let Some(e) = g.expires_at {
         s.push_str(&format!(", until {e}"));
     }
-    s.push_str(&format!(", approvals {}/{}", g.approvers.len(), g.approvals_required));
+    s.push_str(&format!(
+        ", approvals {}/{}",
+        g.approvers.len(),
+        g.approvals_required
+    ));
     s
 }
 
 pub fn run(cmd: AccessCommand) -> anyhow::Result<ExitCode> {
     let now = Timestamp::now();
     match cmd {
-        AccessCommand::Request { db, policies, subject, role, duration, reason, requester } => {
+        AccessCommand::Request {
+            db,
+            policies,
+            subject,
+            role,
+            duration,
+            reason,
+            requester,
+        } => {
             let rules = GrantRules::load(&policies.policies)?;
             let conn = molehunt_access::db::open(&db.db)?;
-            let req = NewRequest { subject: &subject, role: &role, duration: &duration, reason: &reason, requested_by: requester.as_deref() };
+            let req = NewRequest {
+                subject: &subject,
+                role: &role,
+                duration: &duration,
+                reason: &reason,
+                requested_by: requester.as_deref(),
+            };
             let g = grants::request(&conn, &rules, &req, now)?;
             audit(
                 &db.db,
@@ -115,7 +147,11 @@ pub fn run(cmd: AccessCommand) -> anyhow::Result<ExitCode> {
         AccessCommand::Deny { db, id, by, reason } => {
             let conn = molehunt_access::db::open(&db.db)?;
             let g = grants::deny(&conn, &id, &by, now)?;
-            audit(&db.db, "grant_deny", json!({"id": g.id, "by": by, "reason": reason}))?;
+            audit(
+                &db.db,
+                "grant_deny",
+                json!({"id": g.id, "by": by, "reason": reason}),
+            )?;
             println!("{}", describe(&g, now));
         }
         AccessCommand::List { db, format } => {

@@ -33,7 +33,11 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
                 report.errors.len(),
                 report.warnings.len()
             );
-            Ok(if report.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }

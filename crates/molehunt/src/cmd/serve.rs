@@ -19,7 +19,12 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// Policies directory: *.cedar, optional *.cedarschema, entities.json, grants.toml
-    #[arg(long, env = "MOLEHUNT_POLICIES", default_value = "policies", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "MOLEHUNT_POLICIES",
+        default_value = "policies",
+        value_name = "DIR"
+    )]
     policies: PathBuf,
     /// PEM certificate chain for HTTPS (with --tls-key)
     #[arg(long, requires = "tls_key", value_name = "FILE")]
@@ -37,30 +42,49 @@ struct EngineSource(Mutex<Engine>);
 
 impl EngineSource {
     fn engine(&self) -> Result<std::sync::MutexGuard<'_, Engine>, String> {
-        self.0.lock().map_err(|_| "engine lock poisoned".to_string())
+        self.0
+            .lock()
+            .map_err(|_| "engine lock poisoned".to_string())
     }
 }
 
 impl RiskSource for EngineSource {
     fn person_risk(&self, subject_id: &str) -> Result<Option<RiskInfo>, String> {
-        let risk = self.engine()?.person_risk(subject_id).map_err(|e| e.to_string())?;
-        Ok(risk.map(|r| RiskInfo { person_id: r.person_id, score: r.score, level: r.level, network_id: r.network_id, flags: r.flags }))
+        let risk = self
+            .engine()?
+            .person_risk(subject_id)
+            .map_err(|e| e.to_string())?;
+        Ok(risk.map(|r| RiskInfo {
+            person_id: r.person_id,
+            score: r.score,
+            level: r.level,
+            network_id: r.network_id,
+            flags: r.flags,
+        }))
     }
 }
 
 impl CaseSource for EngineSource {
     fn cases(&self, limit: usize) -> Result<serde_json::Value, String> {
-        let text = self.engine()?.cases_json(Some(limit), None).map_err(|e| e.to_string())?;
+        let text = self
+            .engine()?
+            .cases_json(Some(limit), None)
+            .map_err(|e| e.to_string())?;
         serde_json::from_str(&text).map_err(|e| e.to_string())
     }
 
     fn networks(&self, limit: usize) -> Result<serde_json::Value, String> {
         let list = self.engine()?.networks().map_err(|e| e.to_string())?;
-        serde_json::to_value(list.into_iter().take(limit).collect::<Vec<_>>()).map_err(|e| e.to_string())
+        serde_json::to_value(list.into_iter().take(limit).collect::<Vec<_>>())
+            .map_err(|e| e.to_string())
     }
 
     fn report(&self, person_id: &str, html: bool) -> Result<Option<String>, String> {
-        let format = if html { ReportFormat::Html } else { ReportFormat::Markdown };
+        let format = if html {
+            ReportFormat::Html
+        } else {
+            ReportFormat::Markdown
+        };
         match self.engine()?.report(person_id, format) {
             Ok(text) => Ok(Some(text)),
             Err(EngineError::UnknownPerson(_)) => Ok(None),
@@ -77,8 +101,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::open(&args.db.db, EngineOptions::default())
         .with_context(|| format!("cannot open `{}`", args.db.db.display()))?;
     let source = Arc::new(EngineSource(Mutex::new(engine)));
-    let risk = Arc::new(CachedRisk::new(source.clone(), Duration::from_secs(args.risk_cache_secs)));
-    let intel = molehunt_intel::IpIntel::bundled().context("cannot load the bundled IP intelligence")?;
+    let risk = Arc::new(CachedRisk::new(
+        source.clone(),
+        Duration::from_secs(args.risk_cache_secs),
+    ));
+    let intel =
+        molehunt_intel::IpIntel::bundled().context("cannot load the bundled IP intelligence")?;
     let mut opts = ServeOptions::new(args.db.db.clone(), args.addr, args.policies.clone());
     opts.tls = args.tls_cert.zip(args.tls_key);
     opts.risk = Some(risk);

@@ -39,7 +39,9 @@ pub enum TokenCommand {
 fn ledger_entry(db: &std::path::Path, kind: &str, fields: serde_json::Value) -> anyhow::Result<()> {
     let ledger = molehunt_ledger::Ledger::open(db, molehunt_ledger::LedgerOptions::default())
         .with_context(|| format!("cannot open the audit ledger in `{}`", db.display()))?;
-    ledger.append_json(&entry(kind, fields)).context("cannot record to the audit ledger")?;
+    ledger
+        .append_json(&entry(kind, fields))
+        .context("cannot record to the audit ledger")?;
     Ok(())
 }
 
@@ -49,8 +51,15 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
             let conn = molehunt_access::db::open(&db.db)?;
             let name = name.unwrap_or_else(|| format!("{role}-token"));
             let (info, secret) = tokens::create(&conn, role, &name)?;
-            ledger_entry(&db.db, "token_create", json!({"id": info.id, "name": info.name, "role": info.role, "by": "cli"}))?;
-            println!("created {} token {} (`{}`); it is shown only now:", info.role, info.id, info.name);
+            ledger_entry(
+                &db.db,
+                "token_create",
+                json!({"id": info.id, "name": info.name, "role": info.role, "by": "cli"}),
+            )?;
+            println!(
+                "created {} token {} (`{}`); it is shown only now:",
+                info.role, info.id, info.name
+            );
             println!("{secret}");
         }
         TokenCommand::List { db, format } => {
@@ -59,7 +68,10 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
             match format {
                 super::Format::Json => println!("{}", serde_json::to_string_pretty(&list)?),
                 super::Format::Table => {
-                    println!("{:>4}  {:<8}  {:<24}  {:<27}  revoked", "id", "role", "name", "created");
+                    println!(
+                        "{:>4}  {:<8}  {:<24}  {:<27}  revoked",
+                        "id", "role", "name", "created"
+                    );
                     for t in list {
                         println!(
                             "{:>4}  {:<8}  {:<24}  {:<27}  {}",
@@ -76,7 +88,11 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
         TokenCommand::Revoke { db, token } => {
             let conn = molehunt_access::db::open(&db.db)?;
             let info = tokens::revoke(&conn, &token)?;
-            ledger_entry(&db.db, "token_revoke", json!({"id": info.id, "name": info.name, "role": info.role, "by": "cli"}))?;
+            ledger_entry(
+                &db.db,
+                "token_revoke",
+                json!({"id": info.id, "name": info.name, "role": info.role, "by": "cli"}),
+            )?;
             println!("revoked token {} (`{}`)", info.id, info.name);
         }
     }

@@ -33,26 +33,45 @@ pub async fn token_create(
     let b = json_body(body)?;
     let name = b.name.unwrap_or_else(|| format!("{}-token", b.role));
     let (info, secret) = tokens::create(&*state.conn()?, b.role, &name)?;
-    state.audit("token_create", json!({"id": info.id, "name": info.name, "role": info.role, "by": admin.name}))?;
+    state.audit(
+        "token_create",
+        json!({"id": info.id, "name": info.name, "role": info.role, "by": admin.name}),
+    )?;
     state.refresh_from_db().map_err(ApiError::internal)?;
-    Ok((StatusCode::CREATED, Json(json!({"id": info.id, "name": info.name, "role": info.role, "token": secret}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": info.id, "name": info.name, "role": info.role, "token": secret})),
+    ))
 }
 
-pub async fn token_list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn token_list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     require(&state, &headers, Role::Admin)?;
     let list = tokens::list(&*state.conn()?)?;
     Ok(Json(json!({"tokens": list})))
 }
 
-pub async fn token_revoke(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn token_revoke(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let admin = require(&state, &headers, Role::Admin)?;
     let info = tokens::revoke(&*state.conn()?, &id)?;
-    state.audit("token_revoke", json!({"id": info.id, "name": info.name, "role": info.role, "by": admin.name}))?;
+    state.audit(
+        "token_revoke",
+        json!({"id": info.id, "name": info.name, "role": info.role, "by": admin.name}),
+    )?;
     state.refresh_from_db().map_err(ApiError::internal)?;
     Ok(Json(json!(info)))
 }
 
-pub async fn entities_list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn entities_list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     require(&state, &headers, Role::Admin)?;
     let list = AppState::load_api_entities(&*state.conn()?).map_err(ApiError::internal)?;
     Ok(Json(json!({"entities": list})))
@@ -74,9 +93,16 @@ pub async fn entities_put(
     }
     let conn = state.conn()?;
     let mut all = AppState::load_api_entities(&conn).map_err(ApiError::internal)?;
-    all.retain(|e| entity_uid(e).map(|u| !keyed.iter().any(|(k, _)| *k == u.to_string())).unwrap_or(true));
+    all.retain(|e| {
+        entity_uid(e)
+            .map(|u| !keyed.iter().any(|(k, _)| *k == u.to_string()))
+            .unwrap_or(true)
+    });
     all.extend(keyed.iter().map(|(_, e)| e.clone()));
-    state.pdp.set_api_entities(all).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    state
+        .pdp
+        .set_api_entities(all)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let now = jiff::Timestamp::now().to_string();
     for (uid, e) in &keyed {
         conn.execute(
@@ -105,25 +131,38 @@ pub async fn entities_delete(
 ) -> Result<Json<Value>, ApiError> {
     let admin = require(&state, &headers, Role::Admin)?;
     let b = json_body(body)?;
-    let uid = entity_uid(&json!({"uid": b.uid})).map_err(ApiError::bad_request)?.to_string();
+    let uid = entity_uid(&json!({"uid": b.uid}))
+        .map_err(ApiError::bad_request)?
+        .to_string();
     let conn = state.conn()?;
     let mut all = AppState::load_api_entities(&conn).map_err(ApiError::internal)?;
     let before = all.len();
     all.retain(|e| entity_uid(e).map(|u| u.to_string() != uid).unwrap_or(true));
     if all.len() == before {
-        return Err(ApiError::not_found(format!("no API-managed entity `{uid}`")));
+        return Err(ApiError::not_found(format!(
+            "no API-managed entity `{uid}`"
+        )));
     }
-    state.pdp.set_api_entities(all).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    conn.execute("DELETE FROM access_entities WHERE uid = ?1", params![uid]).map_err(ApiError::internal)?;
+    state
+        .pdp
+        .set_api_entities(all)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    conn.execute("DELETE FROM access_entities WHERE uid = ?1", params![uid])
+        .map_err(ApiError::internal)?;
     drop(conn);
     state.audit("entities_delete", json!({"uid": uid, "by": admin.name}))?;
     Ok(Json(json!({"deleted": uid})))
 }
 
-pub async fn reload(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn reload(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     require(&state, &headers, Role::Admin)?;
     let st = state.clone();
-    let outcome = tokio::task::spawn_blocking(move || st.reload_policies(true, "api")).await.map_err(ApiError::internal)?;
+    let outcome = tokio::task::spawn_blocking(move || st.reload_policies(true, "api"))
+        .await
+        .map_err(ApiError::internal)?;
     Ok(match outcome {
         Reload::Rejected { diagnostics } => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -133,7 +172,10 @@ pub async fn reload(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
                 "diagnostics": diagnostics,
             })),
         ),
-        Reload::Reloaded { policies } => (StatusCode::OK, Json(json!({"reloaded": true, "policies": policies}))),
+        Reload::Reloaded { policies } => (
+            StatusCode::OK,
+            Json(json!({"reloaded": true, "policies": policies})),
+        ),
         Reload::Unchanged => (StatusCode::OK, Json(json!({"reloaded": false}))),
     })
 }

@@ -8,14 +8,18 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::HeaderMap;
 use molehunt_access::Role;
 use molehunt_access::audit::decision_entry;
-use molehunt_access::authzen::{BatchAnswer, EvaluationRequest, EvaluationResponse, EvaluationsRequest, EvaluationsResponse, PdpMetadata};
+use molehunt_access::authzen::{
+    BatchAnswer, EvaluationRequest, EvaluationResponse, EvaluationsRequest, EvaluationsResponse,
+    PdpMetadata,
+};
 
 use crate::auth::require;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(v)| v).map_err(|e| ApiError::bad_request(e.body_text()))
+    body.map(|Json(v)| v)
+        .map_err(|e| ApiError::bad_request(e.body_text()))
 }
 
 pub async fn evaluation(
@@ -39,7 +43,10 @@ pub async fn evaluations(
 ) -> Result<Json<BatchAnswer>, ApiError> {
     let token = require(&state, &headers, Role::Pep)?;
     let req = json_body(body)?;
-    let (batch, list) = state.pdp.decide_batch(&req).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let (batch, list) = state
+        .pdp
+        .decide_batch(&req)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     if let Some(rec) = &state.recorder {
         for (r, d) in &list {
             rec.record(&decision_entry(r, d, Some(&token.name)));
@@ -50,7 +57,9 @@ pub async fn evaluations(
         (false, Some(one)) => BatchAnswer::One(one),
         (_, last) => {
             answers.extend(last);
-            BatchAnswer::Many(EvaluationsResponse { evaluations: answers })
+            BatchAnswer::Many(EvaluationsResponse {
+                evaluations: answers,
+            })
         }
     }))
 }

@@ -12,11 +12,11 @@ use rusqlite::params;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::CaseSource;
 use crate::auth::require;
 use crate::error::ApiError;
 use crate::routes::authzen::json_body;
 use crate::state::AppState;
-use crate::CaseSource;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -29,20 +29,39 @@ fn default_limit() -> usize {
 }
 
 fn source(state: &AppState) -> Result<&Arc<dyn CaseSource>, ApiError> {
-    state.cases.as_ref().ok_or_else(|| ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "no detection results are available in this server"))
+    state.cases.as_ref().ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "no detection results are available in this server",
+        )
+    })
 }
 
-pub async fn cases(State(state): State<Arc<AppState>>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn cases(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
     require(&state, &headers, Role::Analyst)?;
     let src = source(&state)?.clone();
-    let v = tokio::task::spawn_blocking(move || src.cases(q.limit)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
+    let v = tokio::task::spawn_blocking(move || src.cases(q.limit))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     Ok(Json(v))
 }
 
-pub async fn networks(State(state): State<Arc<AppState>>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn networks(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
     require(&state, &headers, Role::Analyst)?;
     let src = source(&state)?.clone();
-    let v = tokio::task::spawn_blocking(move || src.networks(q.limit)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
+    let v = tokio::task::spawn_blocking(move || src.networks(q.limit))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     Ok(Json(v))
 }
 
@@ -62,13 +81,24 @@ pub async fn report(
     let html = match q.format.as_deref() {
         None | Some("markdown") | Some("md") => false,
         Some("html") => true,
-        Some(other) => return Err(ApiError::bad_request(format!("unknown format `{other}` (expected markdown or html)"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "unknown format `{other}` (expected markdown or html)"
+            )));
+        }
     };
     let src = source(&state)?.clone();
     let p = person.clone();
-    let text = tokio::task::spawn_blocking(move || src.report(&p, html)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
+    let text = tokio::task::spawn_blocking(move || src.report(&p, html))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     let text = text.ok_or_else(|| ApiError::not_found(format!("no case for person `{person}`")))?;
-    let ct = if html { "text/html; charset=utf-8" } else { "text/markdown; charset=utf-8" };
+    let ct = if html {
+        "text/html; charset=utf-8"
+    } else {
+        "text/markdown; charset=utf-8"
+    };
     Ok(([(header::CONTENT_TYPE, ct)], text).into_response())
 }
 
@@ -95,10 +125,16 @@ pub async fn decide(
     let token = require(&state, &headers, Role::Analyst)?;
     let d = json_body(body)?;
     if !DECISIONS.contains(&d.decision.as_str()) {
-        return Err(ApiError::bad_request(format!("unknown decision `{}` (expected one of {})", d.decision, DECISIONS.join(", "))));
+        return Err(ApiError::bad_request(format!(
+            "unknown decision `{}` (expected one of {})",
+            d.decision,
+            DECISIONS.join(", ")
+        )));
     }
     if person.is_empty() || person.len() > 200 {
-        return Err(ApiError::bad_request("person id must be 1 to 200 characters"));
+        return Err(ApiError::bad_request(
+            "person id must be 1 to 200 characters",
+        ));
     }
     let by = d.by.unwrap_or_else(|| token.name.clone());
     let at = jiff::Timestamp::now().to_string();
@@ -110,11 +146,20 @@ pub async fn decide(
         )
         .map_err(ApiError::internal)?;
     }
-    state.audit("case_decision", json!({"person_id": person, "decision": d.decision, "by": by, "token": token.name}))?;
-    Ok(Json(json!({"person_id": person, "decision": d.decision, "note": d.note, "by": by, "at": at})))
+    state.audit(
+        "case_decision",
+        json!({"person_id": person, "decision": d.decision, "by": by, "token": token.name}),
+    )?;
+    Ok(Json(
+        json!({"person_id": person, "decision": d.decision, "note": d.note, "by": by, "at": at}),
+    ))
 }
 
-pub async fn decisions(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(person): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn decisions(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(person): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     require(&state, &headers, Role::Analyst)?;
     let conn = state.conn()?;
     let mut stmt = conn

@@ -45,7 +45,13 @@ pub async fn create(
     let now = state.pdp.clock().now();
     let g = {
         let conn = state.conn()?;
-        let req = NewRequest { subject: &b.subject, role: &b.role, duration: &b.duration, reason: &b.reason, requested_by: b.requested_by.as_deref() };
+        let req = NewRequest {
+            subject: &b.subject,
+            role: &b.role,
+            duration: &b.duration,
+            reason: &b.reason,
+            requested_by: b.requested_by.as_deref(),
+        };
         grants::request(&conn, &state.rules, &req, now)?
     };
     state.audit(
@@ -56,11 +62,16 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view(&g, now))))
 }
 
-pub async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     require_any(&state, &headers, WHO)?;
     let now = state.pdp.clock().now();
     let all = grants::list(&*state.conn()?)?;
-    Ok(Json(json!({"grants": all.iter().map(|g| view(g, now)).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"grants": all.iter().map(|g| view(g, now)).collect::<Vec<_>>()}),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,6 +116,9 @@ pub async fn deny(
     let b = json_body(body)?;
     let now = state.pdp.clock().now();
     let g = grants::deny(&*state.conn()?, &id, &b.by, now)?;
-    state.audit("grant_deny", json!({"id": g.id, "by": b.by, "reason": b.reason, "token": token.name}))?;
+    state.audit(
+        "grant_deny",
+        json!({"id": g.id, "by": b.by, "reason": b.reason, "token": token.name}),
+    )?;
     Ok(Json(view(&g, now)))
 }
