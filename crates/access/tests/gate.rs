@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use molehunt_access::authzen::{BatchAnswer, EvaluationRequest, EvaluationsRequest};
 use molehunt_access::grants::{self, GrantError, GrantRules, NewRequest};
 use molehunt_access::risk::{MemoryIpClasses, MemoryRisk};
-use molehunt_access::{ManualClock, Pdp, PolicyBundle, RiskInfo, check_dir};
+use molehunt_access::{Clock, ManualClock, Pdp, PolicyBundle, RiskInfo, check_dir};
 use molehunt_model::{IpClass, RiskLevel};
 use serde_json::json;
 
