@@ -69,7 +69,7 @@ fn entities() -> Vec<Value> {
 fn request(i: usize) -> EvaluationRequest {
     serde_json::from_value(json!({
         "subject": {"type": "User", "id": format!("u{}", (i * 7919) % USERS)},
-        "action": {"name": if i % 3 == 0 { "write" } else { "read" }},
+        "action": {"name": if i.is_multiple_of(3) { "write" } else { "read" }},
         "resource": {"type": "Document", "id": format!("d{}", (i * 104_729) % DOCS)},
         "context": {"ip": "198.51.100.7"}
     }))

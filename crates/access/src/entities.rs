@@ -110,10 +110,10 @@ impl EntityIndex {
     ) {
         if let Some(stored) = self.map.get(uid) {
             for a in &stored.ancestors {
-                if seen.insert(a.clone()) {
-                    if let Some(anc) = self.map.get(a) {
-                        out.push(anc.entity.clone());
-                    }
+                if seen.insert(a.clone())
+                    && let Some(anc) = self.map.get(a)
+                {
+                    out.push(anc.entity.clone());
                 }
             }
         }

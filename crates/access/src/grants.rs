@@ -393,16 +393,16 @@ pub fn approved_windows(conn: &Connection, now: Timestamp) -> Result<Vec<GrantWi
     let mut out = Vec::new();
     for row in rows {
         let (id, subject, role, starts, expires) = row.doing("loading grants")?;
-        if let (Some(starts_at), Some(expires_at)) = (starts, expires) {
-            if expires_at > now {
-                out.push(GrantWindow {
-                    id,
-                    subject,
-                    role,
-                    starts_at,
-                    expires_at,
-                });
-            }
+        if let (Some(starts_at), Some(expires_at)) = (starts, expires)
+            && expires_at > now
+        {
+            out.push(GrantWindow {
+                id,
+                subject,
+                role,
+                starts_at,
+                expires_at,
+            });
         }
     }
     Ok(out)

@@ -346,10 +346,11 @@ impl Pdp {
         extra_parents: &[Value],
     ) -> Result<Entity, String> {
         let stored = snap.entities.get(uid);
-        if !given.has_attributes() && extra_parents.is_empty() {
-            if let Some(s) = stored {
-                return Ok(s.entity.clone());
-            }
+        if !given.has_attributes()
+            && extra_parents.is_empty()
+            && let Some(s) = stored
+        {
+            return Ok(s.entity.clone());
         }
         let mut attrs = stored.map(|s| s.attrs.clone()).unwrap_or_default();
         for (k, v) in given.attributes() {
@@ -358,7 +359,7 @@ impl Pdp {
         let mut parents = stored.map(|s| s.parents.clone()).unwrap_or_default();
         parents.extend(extra_parents.iter().cloned());
         let value = json!({"uid": {"type": given.kind, "id": given.id}, "attrs": attrs, "parents": parents});
-        Entity::from_json_value(value, snap.bundle.schema.as_ref()).map_err(|e| e.to_string())
+        Entity::from_json_value(value, snap.bundle.schema.as_ref()).map_err(|e| error_chain(&e))
     }
 
     fn risk_context(&self, subject_id: &str) -> Result<(Value, Option<RiskInfo>), String> {
@@ -397,4 +398,16 @@ fn request_ip(ctx: &Map<String, Value>) -> Option<IpAddr> {
         .iter()
         .find_map(|k| ctx.get(*k).and_then(Value::as_str))
         .and_then(|s| s.parse().ok())
+}
+
+/// An error with its causes, so that "does not conform to the schema" says which attribute.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
 }

@@ -97,12 +97,11 @@ impl CachedRisk {
 impl RiskSource for CachedRisk {
     fn person_risk(&self, subject_id: &str) -> Result<Option<RiskInfo>, String> {
         let now = Instant::now();
-        if let Ok(cache) = self.cache.lock() {
-            if let Some((at, risk)) = cache.get(subject_id) {
-                if now.duration_since(*at) < self.ttl {
-                    return Ok(risk.clone());
-                }
-            }
+        if let Ok(cache) = self.cache.lock()
+            && let Some((at, risk)) = cache.get(subject_id)
+            && now.duration_since(*at) < self.ttl
+        {
+            return Ok(risk.clone());
         }
         let risk = self.inner.person_risk(subject_id)?;
         if let Ok(mut cache) = self.cache.lock() {

@@ -139,12 +139,9 @@ fn request_properties_are_merged_and_checked_against_the_schema() {
     }));
     let d = pdp.evaluate(&bad);
     assert!(!d.decision);
-    assert!(
-        d.context.unwrap()["error"]
-            .as_str()
-            .unwrap()
-            .contains("department")
-    );
+    let ctx = d.context.unwrap();
+    let error = ctx["error"].as_str().unwrap();
+    assert!(error.contains("department"), "{error}");
     let good = req(json!({
         "subject": {"type": "User", "id": "alice@example.com", "properties": {"department": "sales"}},
         "action": {"name": "read"},

@@ -42,7 +42,11 @@ fn streamed_analysis_equals_recompute() {
     let f = dir.path().join("in.jsonl");
     std::fs::write(&f, &data).unwrap();
     let (outcomes, rescore) = engine
-        .ingest_paths(&[f.clone()], &IngestOptions::default(), &NoProgress)
+        .ingest_paths(
+            std::slice::from_ref(&f),
+            &IngestOptions::default(),
+            &NoProgress,
+        )
         .unwrap();
     let report = outcomes.into_iter().next().unwrap().unwrap();
     assert!(report.ledger_index.is_some());

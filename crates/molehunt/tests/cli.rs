@@ -9,13 +9,12 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_molehunt");
 
 fn molehunt(db: &Path, args: &[&str]) -> Output {
-    let out = Command::new(BIN)
+    Command::new(BIN)
         .args(args)
         .env("MOLEHUNT_DB", db)
         .env_remove("MOLEHUNT_CONFIG")
         .output()
-        .unwrap();
-    out
+        .unwrap()
 }
 
 fn ok(out: &Output) -> String {

@@ -132,7 +132,8 @@ impl Detector for HireRefUnverified {
                 continue;
             }
             let persons = set.persons();
-            let ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            let mut ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            ids.sort_unstable(); // order of arrival must not change the evidence
             let shown = if contact.contains('@') {
                 contact.clone()
             } else {

@@ -143,7 +143,8 @@ impl Detector for IdDocReuse {
             let names: Vec<&str> = persons.iter().filter_map(|&p| ctx.full_name(p)).collect();
             let dup = names.len() == persons.len() && names.iter().all(|n| same_name(n, names[0]));
             let severity = if dup { Severity::Low } else { Severity::High };
-            let ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            let mut ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            ids.sort_unstable(); // order of arrival must not change the evidence
             let what = if kind == "photo" {
                 format!("the same photo (hash {})", &value[..value.len().min(16)])
             } else {

@@ -123,7 +123,8 @@ impl Detector for IdReusedContact {
             if all_same {
                 continue;
             }
-            let ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            let mut ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            ids.sort_unstable(); // order of arrival must not change the evidence
             let kind = if *is_email { "email" } else { "phone" };
             let shown = if *is_email {
                 value.clone()

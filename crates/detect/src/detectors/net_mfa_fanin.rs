@@ -77,7 +77,8 @@ impl Detector for NetMfaFanin {
                 continue;
             }
             let persons = set.persons();
-            let ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            let mut ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            ids.sort_unstable(); // order of arrival must not change the evidence
             for (p, samples) in &set.members {
                 let detail = format!(
                     "MFA device `{dev}` completed MFA for {} persons ({})",

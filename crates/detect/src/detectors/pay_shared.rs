@@ -179,7 +179,8 @@ impl Detector for PayShared {
             } else {
                 Severity::Medium
             };
-            let ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            let mut ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            ids.sort_unstable(); // order of arrival must not change the evidence
             let note = if couple {
                 " (the two share a home address)"
             } else {

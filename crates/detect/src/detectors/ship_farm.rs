@@ -113,7 +113,8 @@ impl Detector for ShipFarm {
             } else {
                 Severity::High
             };
-            let ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            let mut ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
+            ids.sort_unstable(); // order of arrival must not change the evidence
             let street = key.split('|').next().unwrap_or("");
             for (p, samples) in &set.members {
                 let detail = format!(

@@ -302,10 +302,10 @@ fn show(db: &Path, from: u64, to: Option<u64>) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     out.flush()?;
-    if let Some(e) = write_err {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(e).context("cannot write to standard output");
-        }
+    if let Some(e) = write_err
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e).context("cannot write to standard output");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -81,15 +81,8 @@ pub fn run(cmd: ListsCommand) -> anyhow::Result<ExitCode> {
                     }
                     writeln!(
                         out,
-                        "{:<18} {:<18} {:<11} {:>8} {:>8} {:>8} {:>8}  {}",
-                        "LIST",
-                        "FORMAT",
-                        "ISSUED",
-                        "ENTITIES",
-                        "ALIASES",
-                        "WALLETS",
-                        "DOCS",
-                        "IMPORTED"
+                        "{:<18} {:<18} {:<11} {:>8} {:>8} {:>8} {:>8}  IMPORTED",
+                        "LIST", "FORMAT", "ISSUED", "ENTITIES", "ALIASES", "WALLETS", "DOCS"
                     )?;
                     for i in infos {
                         writeln!(

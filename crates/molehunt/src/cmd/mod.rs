@@ -25,7 +25,12 @@ pub mod token;
 #[derive(Debug, Clone, Args)]
 pub struct DbArg {
     /// SQLite database file (created when missing)
-    #[arg(long, env = "MOLEHUNT_DB", default_value = "molehunt.db", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "MOLEHUNT_DB",
+        default_value = "molehunt.db",
+        value_name = "PATH"
+    )]
     pub db: PathBuf,
 }
 

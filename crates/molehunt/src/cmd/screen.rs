@@ -149,8 +149,8 @@ fn print_table(out: &mut impl Write, matches: &[Match]) -> anyhow::Result<()> {
     }
     writeln!(
         out,
-        "{:<7} {:<6} {:<16} {:<12} {:<32} {}",
-        "SCORE", "MATCH", "LIST", "ENTITY", "NAME", "MATCHED NAME"
+        "{:<7} {:<6} {:<16} {:<12} {:<32} MATCHED NAME",
+        "SCORE", "MATCH", "LIST", "ENTITY", "NAME"
     )?;
     for m in matches {
         writeln!(
