@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::LedgerError;
-use crate::note::NoteSigner;
+use crate::note::{NoteSigner, VerifierKey};
 
 /// The default key file of a database: `<db>.ledger.key`.
 pub fn default_key_path(db: &Path) -> PathBuf {
@@ -58,6 +58,16 @@ pub fn load_or_create(path: &Path, name: &str) -> Result<NoteSigner, LedgerError
             let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
             parse(path, &text)
         }
+        Err(e) => Err(io_err(path, e)),
+    }
+}
+
+/// The verifier key of the signing key file at `path`, or `None` when the file does not
+/// exist. Never creates anything.
+pub fn load_verifier_key(path: &Path) -> Result<Option<VerifierKey>, LedgerError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(parse(path, &text)?.verifier())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io_err(path, e)),
     }
 }

@@ -40,19 +40,19 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use rusqlite::Connection;
-
 mod check;
 mod keyfile;
 pub mod note;
+mod reader;
 mod store;
 pub mod tree;
 pub mod verify;
 mod writer;
 
 pub use check::{Tamper, VerifySummary};
-pub use keyfile::default_key_path;
+pub use keyfile::{default_key_path, load_verifier_key};
 pub use note::{Checkpoint, NoteError, NoteSigner, VerifierKey, verify_checkpoint};
+pub use reader::LedgerReader;
 pub use store::StoredCheckpoint;
 pub use tree::{Hash, empty_root, leaf_hash, node_hash};
 pub use verify::{ProofError, root_from_inclusion, verify_consistency, verify_inclusion};
@@ -83,6 +83,18 @@ pub enum LedgerError {
     SizeOutOfRange { size: u64, available: u64 },
     #[error("tree size {first} is larger than tree size {second}")]
     SizesOutOfOrder { first: u64, second: u64 },
+    #[error("no audit ledger in `{}`", .0.display())]
+    NoLedger(PathBuf),
+    #[error(
+        "no verifier key: the key file `{}` is absent; pass the log's verifier key string (`<name>+<hash>+<key>`)",
+        .0.display()
+    )]
+    NoVerifierKey(PathBuf),
+    #[error(
+        "the signing key file `{}` is missing but the log has signed checkpoints: restore the key file (a new key would sign checkpoints that do not verify with the old ones)",
+        .0.display()
+    )]
+    KeyMissing(PathBuf),
     #[error("no checkpoint yet: run `molehunt audit checkpoint`")]
     NoCheckpoint,
     #[error("stored ledger is inconsistent: {0}")]
@@ -148,7 +160,7 @@ pub struct ConsistencyProof {
 pub struct Ledger {
     shared: Arc<Shared>,
     writer: Mutex<Option<JoinHandle<()>>>,
-    reader: Mutex<Connection>,
+    reader: LedgerReader,
     verifier: VerifierKey,
     path: PathBuf,
 }
@@ -174,6 +186,10 @@ impl Ledger {
             .unwrap_or_else(|| default_key_path(db_path));
         let wconn = store::open(db_path, opts.busy_timeout)?;
         let origin = store::origin(&wconn, &opts.origin)?;
+        if !key_path.exists() && store::latest_checkpoint(&wconn)?.is_some() {
+            // A new key could never sign checkpoints that verify with the old ones'.
+            return Err(LedgerError::KeyMissing(key_path));
+        }
         let signer = keyfile::load_or_create(&key_path, &origin)?;
         let verifier = signer.verifier();
         let reader = store::open(db_path, opts.busy_timeout)?;
@@ -190,7 +206,7 @@ impl Ledger {
         Ok(Ledger {
             shared,
             writer: Mutex::new(Some(handle)),
-            reader: Mutex::new(reader),
+            reader: LedgerReader::from_conn(reader, db_path),
             verifier,
             path: db_path.to_path_buf(),
         })
@@ -238,41 +254,30 @@ impl Ledger {
         &self.verifier
     }
 
-    fn read<T>(
-        &self,
-        f: impl FnOnce(&Connection) -> Result<T, LedgerError>,
-    ) -> Result<T, LedgerError> {
-        let conn = self
-            .reader
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&conn)
+    /// Read access over this ledger's own connection (the same methods as a
+    /// [`LedgerReader`] opened read-only on the file).
+    pub fn reader(&self) -> &LedgerReader {
+        &self.reader
     }
 
     /// Number of entries stored.
     pub fn size(&self) -> Result<u64, LedgerError> {
-        self.read(store::size)
+        self.reader.size()
     }
 
     /// The latest stored checkpoint, if any.
     pub fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, LedgerError> {
-        self.read(store::latest_checkpoint)
+        self.reader.latest_checkpoint()
     }
 
     /// The RFC 6962 root hash of the first `size` entries (O(log n) reads).
     pub fn root(&self, size: u64) -> Result<Hash, LedgerError> {
-        self.read(|c| {
-            let available = store::size(c)?;
-            if size > available {
-                return Err(LedgerError::SizeOutOfRange { size, available });
-            }
-            store::range_hash(c, 0, size)
-        })
+        self.reader.root(size)
     }
 
     /// Entries with index in `range` (clamped to the log), in order.
     pub fn entries(&self, range: Range<u64>) -> Result<Vec<(u64, Vec<u8>)>, LedgerError> {
-        self.read(|c| check::entries(c, range))
+        self.reader.entries(range)
     }
 
     /// Calls `f` on each entry with index in `range`, in order, without holding them all.
@@ -281,24 +286,7 @@ impl Ledger {
         range: Range<u64>,
         f: &mut EntryVisitor<'_>,
     ) -> Result<(), LedgerError> {
-        self.read(|c| check::for_each_entry(c, range, f))
-    }
-
-    /// The size to prove against: `size`, or the latest checkpoint's.
-    fn proof_size(c: &Connection, size: Option<u64>) -> Result<u64, LedgerError> {
-        let available = store::size(c)?;
-        let size = match size {
-            Some(s) => s,
-            None => {
-                store::latest_checkpoint(c)?
-                    .ok_or(LedgerError::NoCheckpoint)?
-                    .size
-            }
-        };
-        if size > available {
-            return Err(LedgerError::SizeOutOfRange { size, available });
-        }
-        Ok(size)
+        self.reader.for_each_entry(range, f)
     }
 
     /// Inclusion proof of entry `index` in the tree of `size` entries (default: the latest
@@ -308,28 +296,7 @@ impl Ledger {
         index: u64,
         size: Option<u64>,
     ) -> Result<InclusionProof, LedgerError> {
-        self.read(|c| {
-            let size = Self::proof_size(c, size)?;
-            if index >= size {
-                return Err(LedgerError::IndexOutOfRange { index, size });
-            }
-            let proof = tree::inclusion_ranges(index, size)
-                .into_iter()
-                .map(|(lo, hi)| store::range_hash(c, lo, hi))
-                .collect::<Result<Vec<_>, _>>()?;
-            let leaf = check::entries(c, index..index + 1)?
-                .pop()
-                .map(|(_, d)| d)
-                .ok_or_else(|| LedgerError::Corrupt(format!("entry {index} missing")))?;
-            let root = store::range_hash(c, 0, size)?;
-            Ok(InclusionProof {
-                index,
-                tree_size: size,
-                leaf,
-                proof,
-                root,
-            })
-        })
+        self.reader.prove_inclusion(index, size)
     }
 
     /// Consistency proof between tree sizes `first` and `second` (default: the latest
@@ -339,23 +306,7 @@ impl Ledger {
         first: u64,
         second: Option<u64>,
     ) -> Result<ConsistencyProof, LedgerError> {
-        self.read(|c| {
-            let second = Self::proof_size(c, second)?;
-            if first > second {
-                return Err(LedgerError::SizesOutOfOrder { first, second });
-            }
-            let proof = tree::consistency_ranges(first, second)
-                .into_iter()
-                .map(|(lo, hi)| store::range_hash(c, lo, hi))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(ConsistencyProof {
-                first,
-                second,
-                proof,
-                first_root: store::range_hash(c, 0, first)?,
-                second_root: store::range_hash(c, 0, second)?,
-            })
-        })
+        self.reader.prove_consistency(first, second)
     }
 
     /// Recomputes every leaf hash and the tree from the stored entries, checks the stored
@@ -366,8 +317,27 @@ impl Ledger {
         key: Option<&VerifierKey>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<VerifySummary, LedgerError> {
-        let key = key.unwrap_or(&self.verifier);
-        self.read(|c| check::verify_all(c, key, progress))
+        self.reader.verify(key.unwrap_or(&self.verifier), progress)
+    }
+
+    /// Verifies the ledger in the database at `db_path` **read-only** (no key, table or
+    /// writer thread is ever created). Signatures are checked with `key`, else with the
+    /// verifier of the key file beside the database (`<db>.ledger.key`) when it exists;
+    /// otherwise this fails with [`LedgerError::NoVerifierKey`] before reading anything.
+    /// For a check without signatures see [`LedgerReader::verify_tree_only`].
+    pub fn verify_path(
+        db_path: &Path,
+        key: Option<&VerifierKey>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<VerifySummary, LedgerError> {
+        let key = match key {
+            Some(k) => k.clone(),
+            None => {
+                let path = default_key_path(db_path);
+                load_verifier_key(&path)?.ok_or(LedgerError::NoVerifierKey(path))?
+            }
+        };
+        LedgerReader::open(db_path)?.verify(&key, progress)
     }
 
     /// Stops the writer after it has written everything queued (signing a final checkpoint
