@@ -8,8 +8,9 @@ use anyhow::{Context, bail};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use molehunt_ledger::{
-    ConsistencyProof, Hash, InclusionProof, Ledger, LedgerError, LedgerOptions, VerifierKey,
-    leaf_hash, verify_checkpoint, verify_consistency, verify_inclusion,
+    ConsistencyProof, Hash, InclusionProof, Ledger, LedgerError, LedgerOptions, LedgerReader,
+    VerifierKey, default_key_path, leaf_hash, load_verifier_key, verify_checkpoint,
+    verify_consistency, verify_inclusion,
 };
 use serde_json::json;
 
@@ -61,13 +62,18 @@ pub enum AuditCommand {
         format: Format,
     },
     /// Recompute every leaf and the tree, check stored hashes and signed checkpoints; exits
-    /// non-zero naming the first bad index
+    /// 1 naming the first bad index. Read-only: never creates a key or a table
     Verify {
         #[command(flatten)]
         db: DbArg,
-        /// Verifier key to check checkpoints with (default: the key beside the database)
+        /// Verifier key string (`<name>+<hash>+<key>`, from `audit key`) to check checkpoint
+        /// signatures with (default: derived from the key file `<db>.ledger.key` if present)
         #[arg(long)]
         key: Option<String>,
+        /// Without a verifier key: check the tree, stored hashes and checkpoint roots but NOT
+        /// the signatures (a rewritten but self-consistent log passes this check)
+        #[arg(long, conflicts_with = "key")]
+        tree_only: bool,
     },
     /// Print entries as JSON lines
     Show {
@@ -95,9 +101,26 @@ pub enum AuditCommand {
     },
 }
 
+/// Opens the ledger for writing (creating tables and, on first use, the signing key).
 fn open(db: &Path) -> anyhow::Result<Ledger> {
     Ledger::open(db, LedgerOptions::default())
         .with_context(|| format!("cannot open the audit ledger in `{}`", db.display()))
+}
+
+/// Opens the ledger read-only (nothing is created).
+fn open_read(db: &Path) -> anyhow::Result<LedgerReader> {
+    LedgerReader::open(db)
+        .with_context(|| format!("cannot read the audit ledger in `{}`", db.display()))
+}
+
+/// The verifier key: from the key file when it exists, else from a newly opened ledger
+/// (which creates the key only for a log without signed checkpoints).
+fn key(db: &Path) -> anyhow::Result<VerifierKey> {
+    let path = default_key_path(db);
+    match load_verifier_key(&path).context("cannot read the signing key")? {
+        Some(k) => Ok(k),
+        None => Ok(open(db)?.verifier_key().clone()),
+    }
 }
 
 pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
@@ -111,7 +134,7 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Key { db } => {
-            println!("{}", open(&db.db)?.verifier_key());
+            println!("{}", key(&db.db)?);
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Prove {
@@ -120,7 +143,7 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             size,
             format,
         } => {
-            let p = open(&db.db)?.prove_inclusion(index, size)?;
+            let p = open_read(&db.db)?.prove_inclusion(index, size)?;
             print_json_or(format, &inclusion_json(&p), || {
                 println!("entry {} in tree of size {}", p.index, p.tree_size);
                 println!("leaf hash: {}", hex::encode(leaf_hash(&p.leaf)));
@@ -136,7 +159,7 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             to,
             format,
         } => {
-            let p = open(&db.db)?.prove_consistency(from, to)?;
+            let p = open_read(&db.db)?.prove_consistency(from, to)?;
             print_json_or(format, &consistency_json(&p), || {
                 println!("tree {} -> {}", p.first, p.second);
                 println!("first root:  {}", hex::encode(p.first_root));
@@ -146,7 +169,7 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                 }
             })
         }
-        AuditCommand::Verify { db, key } => verify(&db.db, key.as_deref()),
+        AuditCommand::Verify { db, key, tree_only } => verify(&db.db, key.as_deref(), tree_only),
         AuditCommand::Show { db, from, to } => show(&db.db, from, to),
         AuditCommand::VerifyProof {
             proof,
@@ -241,12 +264,28 @@ fn append(db: &Path, format: Format) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(db: &Path, key: Option<&str>) -> anyhow::Result<ExitCode> {
-    let key = key
-        .map(VerifierKey::parse)
-        .transpose()
-        .context("bad --key")?;
-    let ledger = open(db)?;
+/// Read-only: the key comes from `--key`, else from the key file beside the database; with
+/// neither, only `--tree-only` proceeds (and says that signatures were not checked).
+fn verify(db: &Path, key: Option<&str>, tree_only: bool) -> anyhow::Result<ExitCode> {
+    let key = match key {
+        Some(k) => Some(VerifierKey::parse(k).context("bad --key")?),
+        None if tree_only => None,
+        None => {
+            let path = default_key_path(db);
+            let k = load_verifier_key(&path).context("cannot read the signing key")?;
+            if k.is_none() {
+                bail!(
+                    "cannot check checkpoint signatures: the key file `{}` is absent (a copied \
+                     database?); pass the log's verifier key with `--key <verifier key string>` \
+                     (printed by `molehunt audit key` where the key lives), or `--tree-only` to \
+                     check the tree without signatures",
+                    path.display()
+                );
+            }
+            k
+        }
+    };
+    let ledger = open_read(db)?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
@@ -257,19 +296,32 @@ fn verify(db: &Path, key: Option<&str>) -> anyhow::Result<ExitCode> {
         );
         b
     });
-    let result = ledger.verify(key.as_ref(), &mut |done, total| {
+    let mut progress = |done, total| {
         if let Some(b) = &bar {
             b.set_length(total);
             b.set_position(done);
         }
-    });
+    };
+    let result = match &key {
+        Some(k) => ledger.verify(k, &mut progress),
+        None => ledger.verify_tree_only(&mut progress),
+    };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     match result {
-        Ok(s) => {
+        Ok(s) if s.signatures_checked => {
             println!(
                 "ok: {} entries, {} signed checkpoints, root {}",
+                s.size,
+                s.checkpoints,
+                hex::encode(s.root)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(s) => {
+            println!(
+                "ok (tree only, signatures NOT checked): {} entries, {} checkpoint roots, root {}",
                 s.size,
                 s.checkpoints,
                 hex::encode(s.root)
@@ -285,7 +337,7 @@ fn verify(db: &Path, key: Option<&str>) -> anyhow::Result<ExitCode> {
 }
 
 fn show(db: &Path, from: u64, to: Option<u64>) -> anyhow::Result<ExitCode> {
-    let ledger = open(db)?;
+    let ledger = open_read(db)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut write_err: Option<std::io::Error> = None;
     ledger.for_each_entry(from..to.unwrap_or(u64::MAX), &mut |index, data| {
