@@ -57,6 +57,7 @@ pub use store::StoredCheckpoint;
 pub use tree::{Hash, empty_root, leaf_hash, node_hash};
 pub use verify::{ProofError, root_from_inclusion, verify_consistency, verify_inclusion};
 
+pub use writer::WriterStats;
 use writer::{Payload, Reply, Shared, Writer};
 
 /// Errors of the ledger.
@@ -222,22 +223,22 @@ impl Ledger {
     /// Appends one entry; returns its index once it is durable (group commit: concurrent
     /// callers share an fsync).
     pub fn append(&self, entry: &[u8]) -> Result<u64, LedgerError> {
-        Ok(self.range(Payload::One(entry.to_vec()))?.start)
+        Ok(self.range(Payload::one(entry.to_vec()))?.start)
     }
 
     /// Appends many entries atomically and durably; returns their index range.
     pub fn append_batch(&self, entries: &[Vec<u8>]) -> Result<Range<u64>, LedgerError> {
-        self.range(Payload::Many(entries.to_vec()))
+        self.range(Payload::many(entries.to_vec()))
     }
 
     /// Like [`Ledger::append_batch`], taking ownership (no copy).
     pub fn append_owned(&self, entries: Vec<Vec<u8>>) -> Result<Range<u64>, LedgerError> {
-        self.range(Payload::Many(entries))
+        self.range(Payload::many(entries))
     }
 
     /// Convenience: serialises `value` as compact JSON and appends it.
     pub fn append_json(&self, value: &serde_json::Value) -> Result<u64, LedgerError> {
-        Ok(self.range(Payload::One(serde_json::to_vec(value)?))?.start)
+        Ok(self.range(Payload::one(serde_json::to_vec(value)?))?.start)
     }
 
     /// Signs a checkpoint for the current tree if it grew since the latest one, and returns
@@ -247,6 +248,12 @@ impl Ledger {
             Reply::Checkpoint(c) => Ok(c),
             Reply::Range(_) => Err(LedgerError::Commit("unexpected reply".into())),
         }
+    }
+
+    /// Commits and entries written by this handle's writer so far (entries per commit is
+    /// the group-commit factor: appends per fsync).
+    pub fn writer_stats(&self) -> WriterStats {
+        self.shared.stats()
     }
 
     /// The verifier key of this log's signing key.

@@ -4,7 +4,9 @@
 //! idle after appends, on request and when the ledger closes.
 
 use std::ops::Range;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
+use std::thread::Thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, TransactionBehavior, params};
@@ -12,12 +14,24 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use crate::LedgerError;
 use crate::note::{Checkpoint, NoteSigner};
 use crate::store::{self, STRIDE, StoredCheckpoint};
-use crate::tree::{Frontier, leaf_hash};
+use crate::tree::{Frontier, Hash, leaf_hash};
 
+/// A request to the writer. Leaf hashes are computed by the callers (in parallel), so the
+/// single writer thread only writes.
 pub(crate) enum Payload {
-    One(Vec<u8>),
-    Many(Vec<Vec<u8>>),
+    One(Hash, Vec<u8>),
+    Many(Vec<Hash>, Vec<Vec<u8>>),
     Checkpoint,
+}
+
+impl Payload {
+    pub(crate) fn one(entry: Vec<u8>) -> Payload {
+        Payload::One(leaf_hash(&entry), entry)
+    }
+
+    pub(crate) fn many(entries: Vec<Vec<u8>>) -> Payload {
+        Payload::Many(entries.iter().map(|e| leaf_hash(e)).collect(), entries)
+    }
 }
 
 pub(crate) enum Reply {
@@ -25,29 +39,38 @@ pub(crate) enum Reply {
     Checkpoint(StoredCheckpoint),
 }
 
-/// Where the writer leaves one caller's result.
-#[derive(Default)]
+type Outcome = Result<Reply, LedgerError>;
+
+/// Where the writer leaves one caller's result; the caller parks until it is there.
 pub(crate) struct Slot {
-    result: Mutex<Option<Result<Reply, LedgerError>>>,
-    ready: Condvar,
+    result: Mutex<Option<Outcome>>,
+    done: AtomicBool,
+    waiter: Thread,
 }
 
 impl Slot {
-    fn fill(&self, r: Result<Reply, LedgerError>) {
-        *lock(&self.result) = Some(r);
-        self.ready.notify_one();
+    fn new() -> Slot {
+        Slot {
+            result: Mutex::new(None),
+            done: AtomicBool::new(false),
+            waiter: std::thread::current(),
+        }
     }
 
-    pub(crate) fn wait(&self) -> Result<Reply, LedgerError> {
-        let mut g = lock(&self.result);
+    fn fill(&self, r: Outcome) {
+        *lock(&self.result) = Some(r);
+        self.done.store(true, Ordering::Release);
+        self.waiter.unpark();
+    }
+
+    fn wait(&self) -> Outcome {
         loop {
-            if let Some(r) = g.take() {
+            while !self.done.load(Ordering::Acquire) {
+                std::thread::park();
+            }
+            if let Some(r) = lock(&self.result).take() {
                 return r;
             }
-            g = self
-                .ready
-                .wait(g)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
     }
 }
@@ -60,32 +83,71 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct Queue {
     pending: Vec<(Payload, Arc<Slot>)>,
     shutdown: bool,
+    /// The writer is waiting on `wake` (so a submitter must notify it).
+    idle: bool,
 }
 
 #[derive(Default)]
 pub(crate) struct Shared {
     queue: Mutex<Queue>,
     wake: Condvar,
+    commits: AtomicU64,
+    entries: AtomicU64,
+}
+
+/// Counters of a ledger's writer: how well group commit is grouping.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Transactions committed (each one fsync of the write-ahead log).
+    pub commits: u64,
+    /// Entries written by them.
+    pub entries: u64,
 }
 
 impl Shared {
     /// Queues a request and waits for its result.
-    pub(crate) fn submit(&self, p: Payload) -> Result<Reply, LedgerError> {
-        let slot = Arc::new(Slot::default());
-        {
+    pub(crate) fn submit(&self, p: Payload) -> Outcome {
+        let slot = Arc::new(Slot::new());
+        let notify = {
             let mut q = lock(&self.queue);
             if q.shutdown {
                 return Err(LedgerError::Closed);
             }
             q.pending.push((p, Arc::clone(&slot)));
+            std::mem::take(&mut q.idle)
+        };
+        if notify {
+            self.wake.notify_one();
         }
-        self.wake.notify_one();
         slot.wait()
     }
 
     pub(crate) fn shutdown(&self) {
         lock(&self.queue).shutdown = true;
         self.wake.notify_one();
+    }
+
+    pub(crate) fn stats(&self) -> WriterStats {
+        WriterStats {
+            commits: self.commits.load(Ordering::Relaxed),
+            entries: self.entries.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Batches of at least this many callers are woken by the notifier thread, so that the
+/// writer can start the next transaction (and its fsync) meanwhile.
+const HAND_OFF: usize = 16;
+
+/// Where the writer sends committed batches' answers for the notifier to deliver.
+type Answers = mpsc::Sender<Vec<(Arc<Slot>, Outcome)>>;
+
+/// Wakes the callers of committed batches.
+fn notifier(rx: &mpsc::Receiver<Vec<(Arc<Slot>, Outcome)>>) {
+    while let Ok(batch) = rx.recv() {
+        for (slot, r) in batch {
+            slot.fill(r);
+        }
     }
 }
 
@@ -125,6 +187,21 @@ impl Writer {
     }
 
     pub(crate) fn run(mut self, shared: &Shared) {
+        let (tx, rx) = mpsc::channel();
+        let wakers = std::thread::Builder::new()
+            .name("ledger-notifier".into())
+            .spawn(move || notifier(&rx))
+            .ok();
+        // Without a notifier thread (spawn failed) the writer wakes callers itself.
+        let tx = wakers.as_ref().map(|_| tx);
+        self.serve(shared, tx.as_ref());
+        drop(tx);
+        if let Some(h) = wakers {
+            let _ = h.join();
+        }
+    }
+
+    fn serve(&mut self, shared: &Shared, tx: Option<&Answers>) {
         loop {
             let batch = {
                 let mut q = lock(&shared.queue);
@@ -141,12 +218,14 @@ impl Writer {
                         if wait.is_zero() {
                             break Some(Vec::new());
                         }
+                        q.idle = true;
                         q = shared
                             .wake
                             .wait_timeout(q, wait)
                             .map(|(g, _)| g)
                             .unwrap_or_else(|e| e.into_inner().0);
                     } else {
+                        q.idle = true;
                         q = shared
                             .wake
                             .wait(q)
@@ -155,10 +234,10 @@ impl Writer {
                 }
             };
             match batch {
-                Some(b) => self.commit(b, false),
+                Some(b) => self.commit(b, false, shared, tx),
                 None => {
                     if self.dirty {
-                        self.commit(Vec::new(), true);
+                        self.commit(Vec::new(), true, shared, tx);
                     }
                     return;
                 }
@@ -167,27 +246,50 @@ impl Writer {
     }
 
     /// Writes one batch in one transaction and answers every caller in it.
-    fn commit(&mut self, batch: Vec<(Payload, Arc<Slot>)>, force_checkpoint: bool) {
+    fn commit(
+        &mut self,
+        batch: Vec<(Payload, Arc<Slot>)>,
+        force_checkpoint: bool,
+        shared: &Shared,
+        tx: Option<&Answers>,
+    ) {
         let mut replies: Vec<Option<Reply>> = Vec::with_capacity(batch.len());
         let result = self.write(&batch, force_checkpoint, &mut replies);
-        match result {
-            Ok(()) => {
-                for ((_, slot), reply) in batch.iter().zip(replies) {
-                    match reply {
-                        Some(r) => slot.fill(Ok(r)),
-                        None => slot.fill(Err(LedgerError::Commit("no reply".into()))),
-                    }
-                }
+        let answers: Vec<(Arc<Slot>, Outcome)> = match result {
+            Ok(n) => {
+                shared.commits.fetch_add(1, Ordering::Relaxed);
+                shared.entries.fetch_add(n, Ordering::Relaxed);
+                batch
+                    .into_iter()
+                    .zip(replies)
+                    .map(|((_, slot), reply)| {
+                        (
+                            slot,
+                            reply.ok_or_else(|| LedgerError::Commit("no reply".into())),
+                        )
+                    })
+                    .collect()
             }
             Err(e) => {
                 // The transaction rolled back: reload the tree edge before the next one.
                 self.frontier = None;
                 let msg = e.to_string();
                 tracing::error!(error = %msg, "ledger commit failed");
-                for (_, slot) in &batch {
-                    slot.fill(Err(LedgerError::Commit(msg.clone())));
-                }
+                batch
+                    .into_iter()
+                    .map(|(_, slot)| (slot, Err(LedgerError::Commit(msg.clone()))))
+                    .collect()
             }
+        };
+        let answers = match tx {
+            Some(tx) if answers.len() >= HAND_OFF => match tx.send(answers) {
+                Ok(()) => return,
+                Err(mpsc::SendError(a)) => a,
+            },
+            _ => answers,
+        };
+        for (slot, r) in answers {
+            slot.fill(r);
         }
     }
 
@@ -196,7 +298,7 @@ impl Writer {
         batch: &[(Payload, Arc<Slot>)],
         force_checkpoint: bool,
         replies: &mut Vec<Option<Reply>>,
-    ) -> Result<(), LedgerError> {
+    ) -> Result<u64, LedgerError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -206,6 +308,7 @@ impl Writer {
             Some(f) if f.size() == size => f,
             _ => store::load_frontier(&tx, size)?,
         };
+        let start_size = size;
         let mut wants_checkpoint = force_checkpoint;
         let mut appended = false;
         {
@@ -216,26 +319,26 @@ impl Writer {
                 "INSERT OR REPLACE INTO ledger_nodes (level, idx, hash) VALUES (?1, ?2, ?3)",
             )?;
             let mut nodes: Vec<(u32, u64, [u8; 32])> = Vec::new();
-            let mut add = |fr: &mut Frontier, data: &[u8]| -> Result<(), LedgerError> {
-                let leaf = leaf_hash(data);
-                ins.execute(params![fr.size() as i64, &leaf[..], data])?;
-                fr.push(leaf, |level, idx, h| {
-                    if level % STRIDE == 0 {
-                        nodes.push((level, idx, *h));
+            let mut add =
+                |fr: &mut Frontier, leaf: &Hash, data: &[u8]| -> Result<(), LedgerError> {
+                    ins.execute(params![fr.size() as i64, &leaf[..], data])?;
+                    fr.push(*leaf, |level, idx, h| {
+                        if level % STRIDE == 0 {
+                            nodes.push((level, idx, *h));
+                        }
+                    });
+                    for (level, idx, h) in nodes.drain(..) {
+                        ins_node.execute(params![level, idx as i64, &h[..]])?;
                     }
-                });
-                for (level, idx, h) in nodes.drain(..) {
-                    ins_node.execute(params![level, idx as i64, &h[..]])?;
-                }
-                Ok(())
-            };
+                    Ok(())
+                };
             for (payload, _) in batch {
                 let start = fr.size();
                 match payload {
-                    Payload::One(e) => add(&mut fr, e)?,
-                    Payload::Many(es) => {
-                        for e in es {
-                            add(&mut fr, e)?;
+                    Payload::One(h, e) => add(&mut fr, h, e)?,
+                    Payload::Many(hs, es) => {
+                        for (h, e) in hs.iter().zip(es) {
+                            add(&mut fr, h, e)?;
                         }
                     }
                     Payload::Checkpoint => {
@@ -286,7 +389,8 @@ impl Writer {
                 *r = latest.clone().map(Reply::Checkpoint);
             }
         }
+        let written = fr.size() - start_size;
         self.frontier = Some(fr);
-        Ok(())
+        Ok(written)
     }
 }

@@ -143,6 +143,11 @@ fn concurrent_appenders_and_two_handles_share_one_log() {
         .collect();
     acked.sort();
     assert_eq!(acked.len(), 1600);
+    // Each handle's writer counted its own entries; a commit holds at least one.
+    let (sa, sb) = (a.writer_stats(), b.writer_stats());
+    assert_eq!(sa.entries + sb.entries, 1600);
+    assert!(sa.commits >= 1 && sa.commits <= sa.entries, "{sa:?}");
+    assert!(sb.commits >= 1 && sb.commits <= sb.entries, "{sb:?}");
     assert!(
         acked
             .iter()
