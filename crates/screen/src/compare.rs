@@ -1,17 +1,13 @@
-//! Name comparison: token alignment with Jaro-Winkler similarity, phonetic keys, joined and
-//! split given names, initials, and rarity weights.
+//! Name comparison: Jaro-Winkler similarity, default weights, and the free-standing
+//! `compare_names` (the aligner is in `align.rs`).
 
+use crate::align::{Alignment, Direct, NONE, OwnedSide, Scratch, Side, align};
 use crate::model::EntityType;
-use crate::normalize::{NormName, normalize_name};
+use crate::normalize::normalize_name;
 
 /// Scores at or above this are a match (`match: true`). Chosen on the evaluation set built
 /// from the real lists (see docs/screening.md).
 pub const DEFAULT_THRESHOLD: f64 = 0.85;
-
-/// Extra query tokens the entity lacks cost this much of their weight.
-const UNMATCHED_QUERY: f64 = 1.0;
-/// Entity tokens missing from the query (omitted middle names) cost less once two tokens agree.
-const UNMATCHED_ENTITY: f64 = 0.25;
 
 /// Jaro-Winkler similarity of two ASCII byte strings (at most 64 bytes are compared),
 /// allocation-free. Agrees with `strsim::jaro_winkler` (checked in tests).
@@ -68,14 +64,6 @@ pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     jaro + 0.1 * prefix * (1.0 - jaro)
 }
 
-/// One token with its key and weight, as the aligner sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Tok {
-    pub text: String,
-    pub key: String,
-    pub w: f64,
-}
-
 /// Default weights without corpus statistics: particles and the commonest given names count less.
 pub(crate) fn default_weight(t: &str) -> f64 {
     match t {
@@ -87,197 +75,6 @@ pub(crate) fn default_weight(t: &str) -> f64 {
     }
 }
 
-pub(crate) fn toks(n: &NormName, weight: impl Fn(&str) -> f64) -> Vec<Tok> {
-    n.tokens
-        .iter()
-        .zip(&n.keys)
-        .map(|(t, k)| Tok {
-            text: t.clone(),
-            key: k.clone(),
-            w: weight(t),
-        })
-        .collect()
-}
-
-/// Similarity of two tokens in [0,1]; 0 below the cut-off.
-fn token_sim(a: &Tok, b: &Tok) -> f64 {
-    if a.text == b.text {
-        return 1.0;
-    }
-    let (la, lb) = (a.text.len(), b.text.len());
-    if la == 1 || lb == 1 {
-        // An initial agrees with a name it begins.
-        let (i, full) = if la == 1 { (a, b) } else { (b, a) };
-        return if full.text.as_bytes().first() == i.text.as_bytes().first() {
-            0.8
-        } else {
-            0.0
-        };
-    }
-    let jw = jaro_winkler(a.text.as_bytes(), b.text.as_bytes());
-    let phon = !a.key.is_empty() && a.key == b.key;
-    let s = if phon { jw.max(0.9) } else { jw };
-    let cut = if la.min(lb) <= 4 { 0.9 } else { 0.86 };
-    if s >= cut { s } else { 0.0 }
-}
-
-fn joins(a: &Tok, b: &Tok, whole: &Tok) -> bool {
-    let cat = format!("{}{}", a.text, b.text);
-    if cat == whole.text {
-        return true;
-    }
-    let ck = format!("{}{}", a.key, b.key);
-    (!ck.is_empty()
-        && crate::phonetic::key(&cat) == whole.key
-        && jaro_winkler(cat.as_bytes(), whole.text.as_bytes()) >= 0.85)
-        || jaro_winkler(cat.as_bytes(), whole.text.as_bytes()) >= 0.94
-}
-
-/// Merges adjacent tokens of `x` whose concatenation is one token of `y` ("jong un" vs
-/// "jongun"), unless the single tokens already have partners.
-fn merge_joined(x: &mut Vec<Tok>, y: &[Tok]) {
-    let mut i = 0;
-    while i + 1 < x.len() {
-        let has_partner = |t: &Tok| y.iter().any(|u| u.text == t.text);
-        let (a, b) = (&x[i], &x[i + 1]);
-        let eligible = a.text.len() >= 2 && b.text.len() >= 2 && !has_partner(a) && !has_partner(b);
-        let hit = if eligible {
-            y.iter()
-                .find(|w| w.text.len() + 1 >= a.text.len() + b.text.len() && joins(a, b, w))
-        } else {
-            None
-        };
-        if let Some(w) = hit {
-            let key = w.key.clone();
-            let next = x.remove(i + 1);
-            let cur = &mut x[i];
-            cur.text.push_str(&next.text);
-            cur.key = key;
-            cur.w = cur.w.max(next.w);
-        }
-        i += 1;
-    }
-}
-
-/// Result of aligning two names.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Alignment {
-    pub score: f64,
-    pub pairs: Vec<(String, String, f64)>,
-    pub unmatched_query: Vec<String>,
-    pub unmatched_entity: Vec<String>,
-}
-
-fn needs_merge(x: &[Tok], y: &[Tok]) -> bool {
-    let free = |t: &Tok| t.text.len() >= 2 && !y.iter().any(|u| u.text == t.text);
-    x.windows(2).any(|w| free(&w[0]) && free(&w[1]))
-}
-
-/// Aligns query tokens with entity tokens and scores the alignment.
-pub(crate) fn align(q: &[Tok], c: &[Tok]) -> Alignment {
-    align_core(q, c, true)
-}
-
-/// The score of [`align`] without building the description (the hot path).
-pub(crate) fn align_score(q: &[Tok], c: &[Tok]) -> f64 {
-    align_core(q, c, false).score
-}
-
-fn align_core(q: &[Tok], c: &[Tok], record: bool) -> Alignment {
-    let mut qm: Option<Vec<Tok>> = None;
-    let mut cm: Option<Vec<Tok>> = None;
-    if needs_merge(q, c) {
-        let mut v = q.to_vec();
-        merge_joined(&mut v, c);
-        qm = Some(v);
-    }
-    let qs: &[Tok] = qm.as_deref().unwrap_or(q);
-    if needs_merge(c, qs) {
-        let mut v = c.to_vec();
-        merge_joined(&mut v, qs);
-        cm = Some(v);
-    }
-    let cs: &[Tok] = cm.as_deref().unwrap_or(c);
-    let (q, c) = (qs, cs);
-    let mut cand: Vec<(f64, u16, u16)> = Vec::with_capacity(q.len() * c.len());
-    for (i, a) in q.iter().enumerate() {
-        for (j, b) in c.iter().enumerate() {
-            let s = token_sim(a, b);
-            if s > 0.0 {
-                cand.push((s, i as u16, j as u16));
-            }
-        }
-    }
-    cand.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-    let mut used_q = [false; 64];
-    let mut used_c = [false; 64];
-    let mut pairs = Vec::new();
-    let (mut num, mut den) = (0.0, 0.0);
-    let mut full_matches = 0;
-    for (s, i, j) in cand {
-        let (i, j) = (usize::from(i), usize::from(j));
-        if i >= 64 || j >= 64 || used_q[i] || used_c[j] {
-            continue;
-        }
-        used_q[i] = true;
-        used_c[j] = true;
-        let w = (q[i].w + c[j].w) / 2.0;
-        num += s * w;
-        den += w;
-        if q[i].text.len() > 1 && c[j].text.len() > 1 {
-            full_matches += 1;
-        }
-        if record {
-            pairs.push((q[i].text.clone(), c[j].text.clone(), s));
-        }
-    }
-    let empty = Alignment {
-        score: 0.0,
-        pairs: Vec::new(),
-        unmatched_query: Vec::new(),
-        unmatched_entity: Vec::new(),
-    };
-    if full_matches == 0 {
-        return Alignment { pairs, ..empty };
-    }
-    for (k, t) in q.iter().enumerate() {
-        if !used_q.get(k).copied().unwrap_or(false) {
-            den += UNMATCHED_QUERY * t.w;
-        }
-    }
-    let omit = if full_matches >= 2 {
-        UNMATCHED_ENTITY
-    } else {
-        1.0
-    };
-    for (k, t) in c.iter().enumerate() {
-        if !used_c.get(k).copied().unwrap_or(false) {
-            den += omit * t.w;
-        }
-    }
-    let score = if den > 0.0 {
-        (num / den).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    if !record {
-        return Alignment { score, ..empty };
-    }
-    let unmatched = |v: &[Tok], used: &[bool; 64]| -> Vec<String> {
-        v.iter()
-            .enumerate()
-            .filter(|(k, _)| !used.get(*k).copied().unwrap_or(false))
-            .map(|(_, t)| t.text.clone())
-            .collect()
-    };
-    Alignment {
-        score,
-        pairs,
-        unmatched_query: unmatched(q, &used_q),
-        unmatched_entity: unmatched(c, &used_c),
-    }
-}
-
 /// Compares two names and returns a score in [0,1] (1 = same name). Uses built-in weights;
 /// the [`crate::Screener`] uses rarity weights from the imported lists instead.
 pub fn compare_names(a: &str, b: &str, entity_type: Option<EntityType>) -> f64 {
@@ -286,9 +83,26 @@ pub fn compare_names(a: &str, b: &str, entity_type: Option<EntityType>) -> f64 {
 
 /// Like [`compare_names`], with a human-readable account of the alignment.
 pub fn explain_names(a: &str, b: &str, entity_type: Option<EntityType>) -> (f64, String) {
-    let qa = toks(&normalize_name(a, entity_type), default_weight);
-    let qb = toks(&normalize_name(b, entity_type), default_weight);
-    let al = align(&qa, &qb);
+    let side = |s: &str| {
+        let n = normalize_name(s, entity_type);
+        OwnedSide::new(&n.tokens, &n.keys, default_weight, |_| NONE)
+    };
+    let (qa, qb) = (side(a), side(b));
+    let (ua, ub) = (qa.units(), qb.units());
+    let mut al = Alignment::default();
+    align(
+        &Side {
+            units: &ua,
+            n: qa.n,
+        },
+        &Side {
+            units: &ub,
+            n: qb.n,
+        },
+        &mut Direct,
+        &mut Scratch::default(),
+        Some(&mut al),
+    );
     (al.score, describe(&al))
 }
 

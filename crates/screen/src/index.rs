@@ -1,188 +1,557 @@
-//! The in-memory name index: normalised names with rarity weights, and a blocking map from
-//! phonetic keys (of tokens, of adjacent token pairs, and token prefixes) to names, so a query
-//! is compared with a few dozen candidates instead of every name.
+//! The in-memory name index.
+//!
+//! Every distinct token and every join of two adjacent tokens of a listed name is interned
+//! once in a vocabulary (text, phonetic key, character signature, rarity weight); a name is a
+//! run of vocabulary ids. Candidate generation works at the vocabulary level: each query
+//! token (and join of two query tokens) probes the entries sharing its phonetic key, the
+//! tokens sharing its first letter whose length and letters can still reach the
+//! Jaro-Winkler cut-off, and the tokens one deletion away (any single edit or transposition,
+//! the first letter included). Each probed entry is compared once per query (the comparison
+//! is cached for the alignments that follow), and the postings of the entries that pair
+//! with a query token give the candidate names together with the query tokens each can
+//! cover. An upper bound of the final score from that coverage drops the names that cannot
+//! reach the threshold before any full alignment is done.
 
-use std::cell::RefCell;
+use std::hash::BuildHasher;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use crate::compare::Tok;
+use crate::align::{NONE, OwnedSide, Sims, U, char_mask, key_id, match_bound};
+use crate::cache::SimCache;
 use crate::model::Entity;
 use crate::normalize::{NormName, normalize_name};
 use crate::phonetic::key;
+
+/// At most this many candidates (best upper bound first) are aligned in full.
+pub(crate) const CANDIDATES: usize = 3000;
+
+/// Least Jaro-Winkler similarity for equal phonetic keys to count (see `align::unit_sim`).
+const PHONETIC_PROBE: f64 = 0.65;
 
 /// One indexed name of an entity.
 #[derive(Debug, Clone)]
 pub(crate) struct IndexedName {
     pub entity: u32,
+    /// Index of the alias in the entity, [`NONE`] for the primary name.
+    pub alias: u32,
+    /// Start of the name's units in `NameIndex::units`: `n` tokens then `n - 1` joins.
+    off: u32,
+    pub n: u16,
     pub strong: bool,
-    /// Index of the alias in the entity, None for the primary name.
-    pub alias: Option<u32>,
-    pub toks: Vec<Tok>,
+    /// The name holds a one-letter token (an initial, which pairs with many tokens).
+    initial: bool,
 }
 
-/// How many candidates, best blocking score first, are scored in full.
-pub(crate) const CANDIDATES: usize = 200;
+/// A vocabulary entry, packed so a probe touches one cache line.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    kid: u64,
+    sig: u64,
+    /// Rarity weight as a token.
+    w: f64,
+    off: u32,
+    len: u16,
+    /// Bit 1: a token of some name; bit 2: the join of two tokens of some name.
+    role: u8,
+}
+
+/// What a blocking list holds per entry: enough to bound the similarity without touching
+/// the vocabulary.
+#[derive(Debug, Clone, Copy)]
+struct Probe {
+    sig: u64,
+    head: u32,
+    id: u32,
+    len: u8,
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct NameIndex {
+    entries: Vec<Entry>,
+    arena: String,
+    ids: FxHashMap<Box<str>, u32>,
     pub names: Vec<IndexedName>,
-    postings: FxHashMap<String, Vec<u32>>,
-    df: FxHashMap<String, u32>,
+    units: Vec<u32>,
+    post_off: Vec<u32>,
+    post: Vec<u32>,
+    by_key: FxHashMap<u64, Vec<Probe>>,
+    /// Tokens by first letter.
+    by_first: Vec<Vec<Probe>>,
+    /// (hash of a token or of one of its one-deletion variants, vocabulary id), sorted.
+    dels: Vec<(u64, u32)>,
     total: f64,
 }
 
-thread_local! {
-    static SCRATCH: RefCell<(Vec<f32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+fn hash(b: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(b)
 }
 
-/// The blocking keys of a normalised name.
-pub(crate) fn block_keys(n: &NormName) -> Vec<String> {
-    let mut out = Vec::with_capacity(n.tokens.len() * 3);
-    for (t, k) in n.tokens.iter().zip(&n.keys) {
-        out.push(if k.is_empty() {
-            format!("={t}")
-        } else {
-            k.clone()
-        });
-        if t.len() >= 5 {
-            out.push(format!("^{}", &t[..3]));
-        }
+/// Calls `f` with the hash of `t` and of every variant of `t` with one byte deleted.
+fn deletion_hashes(t: &[u8], mut f: impl FnMut(u64)) {
+    f(hash(t));
+    let mut buf = [0u8; 64];
+    if t.len() < 3 || t.len() > 64 {
+        return;
     }
-    for w in n.tokens.windows(2) {
-        if let [a, b] = w {
-            let k = key(&format!("{a}{b}"));
-            if !k.is_empty() {
-                out.push(k);
-            }
+    for i in 0..t.len() {
+        if i > 0 && t[i] == t[i - 1] {
+            continue;
         }
+        buf[..i].copy_from_slice(&t[..i]);
+        buf[i..t.len() - 1].copy_from_slice(&t[i + 1..]);
+        f(hash(&buf[..t.len() - 1]));
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+}
+
+/// The first four bytes of a token, little-endian, zero-padded.
+fn head4(t: &[u8]) -> u32 {
+    let mut b = [0u8; 4];
+    for (d, s) in b.iter_mut().zip(t) {
+        *d = *s;
+    }
+    u32::from_le_bytes(b)
+}
+
+/// Rarity weight in [0.15, 1] of a token in `df` of `total` names: 1 for tokens in at most
+/// 5 names, falling with the log of their frequency, particles at most 0.2.
+fn rarity(tok: &str, df: u32, total: f64) -> f64 {
+    let df = f64::from(df.max(1));
+    let full = (total / 5.0).max(2.0).ln();
+    let w = (total / df).max(1.0).ln() / full;
+    let particle = crate::compare::default_weight(tok);
+    w.clamp(0.15, 1.0).min(particle.max(0.15))
+}
+
+/// Jaro-Winkler upper bound from lengths, signatures and a common prefix of `p` letters.
+fn bound(la: usize, sa: u64, lb: usize, sb: u64, p: usize) -> f64 {
+    let m = match_bound(la, sa, lb, sb) as f64;
+    if m == 0.0 {
+        return 0.0;
+    }
+    let jaro = (m / la as f64 + m / lb as f64 + 1.0) / 3.0;
+    jaro + 0.1 * p as f64 * (1.0 - jaro)
 }
 
 impl NameIndex {
+    fn intern(&mut self, t: &str, role: u8) -> u32 {
+        if let Some(&id) = self.ids.get(t) {
+            self.entries[id as usize].role |= role;
+            return id;
+        }
+        let id = self.entries.len() as u32;
+        let k = key(t);
+        self.entries.push(Entry {
+            kid: key_id(&k),
+            sig: char_mask(t),
+            w: 1.0,
+            off: self.arena.len() as u32,
+            len: u16::try_from(t.len()).unwrap_or(u16::MAX),
+            role,
+        });
+        let end = t.len().min(usize::from(u16::MAX));
+        self.arena.push_str(t.get(..end).unwrap_or(t));
+        self.ids.insert(t.into(), id);
+        id
+    }
+
+    fn text(&self, id: u32) -> &str {
+        let e = &self.entries[id as usize];
+        let a = e.off as usize;
+        self.arena.get(a..a + usize::from(e.len)).unwrap_or("")
+    }
+
     pub fn build(entities: &[Entity]) -> NameIndex {
-        let mut raw: Vec<(u32, bool, Option<u32>, NormName)> = Vec::new();
+        let mut idx = NameIndex::default();
+        let mut df: Vec<u32> = Vec::new();
+        let mut seen: Vec<Vec<String>> = Vec::new();
+        let mut toks: Vec<u32> = Vec::new();
         for (i, e) in entities.iter().enumerate() {
-            let ty = e.entity_type;
-            let mut seen: Vec<Vec<String>> = Vec::new();
-            let primary = std::iter::once((e.name.as_str(), true, None));
+            seen.clear();
+            let primary = std::iter::once((e.name.as_str(), true, NONE));
             let aliases = e
                 .aliases
                 .iter()
                 .enumerate()
-                .map(|(k, a)| (a.name.as_str(), a.strong, Some(k as u32)));
+                .map(|(k, a)| (a.name.as_str(), a.strong, k as u32));
             for (name, strong, alias) in primary.chain(aliases) {
-                let n = normalize_name(name, ty);
+                let n = normalize_name(name, e.entity_type);
                 if n.tokens.is_empty() || seen.contains(&n.tokens) {
                     continue;
                 }
-                seen.push(n.tokens.clone());
-                raw.push((i as u32, strong, alias, n));
+                let off = idx.units.len() as u32;
+                toks.clear();
+                for t in &n.tokens {
+                    let id = idx.intern(t, 1);
+                    toks.push(id);
+                    idx.units.push(id);
+                }
+                for w in n.tokens.windows(2) {
+                    let id = idx.intern(&format!("{}{}", w[0], w[1]), 2);
+                    idx.units.push(id);
+                }
+                df.resize(idx.entries.len(), 0);
+                toks.sort_unstable();
+                toks.dedup();
+                for &t in &toks {
+                    df[t as usize] += 1;
+                }
+                idx.names.push(IndexedName {
+                    entity: i as u32,
+                    alias,
+                    off,
+                    n: u16::try_from(n.tokens.len()).unwrap_or(u16::MAX),
+                    strong,
+                    initial: n.tokens.iter().any(|t| t.len() == 1),
+                });
+                seen.push(n.tokens);
             }
         }
-        let mut df: FxHashMap<String, u32> = FxHashMap::default();
-        for (_, _, _, n) in &raw {
-            let mut ts: Vec<&String> = n.tokens.iter().collect();
-            ts.sort_unstable();
-            ts.dedup();
-            for t in ts {
-                *df.entry(t.clone()).or_default() += 1;
-            }
+        idx.total = idx.names.len().max(1) as f64;
+        for id in 0..idx.entries.len() {
+            let w = rarity(
+                idx.text(id as u32),
+                df.get(id).copied().unwrap_or(0),
+                idx.total,
+            );
+            idx.entries[id].w = w;
         }
-        let mut idx = NameIndex {
-            total: raw.len().max(1) as f64,
-            df,
-            ..NameIndex::default()
-        };
-        for (entity, strong, alias, n) in raw {
-            let id = idx.names.len() as u32;
-            for k in block_keys(&n) {
-                idx.postings.entry(k).or_default().push(id);
-            }
-            let toks = crate::compare::toks(&n, |t| idx.weight(t));
-            idx.names.push(IndexedName {
-                entity,
-                strong,
-                alias,
-                toks,
-            });
-        }
+        idx.build_postings();
+        idx.build_blocks();
         idx
     }
 
-    /// Rarity weight of a token in [0.15, 1]: 1 for tokens in at most 5 names, falling with
-    /// the log of their frequency (so "muhammad" or "kim" count far less than a rare surname).
-    pub fn weight(&self, tok: &str) -> f64 {
-        let df = f64::from(self.df.get(tok).copied().unwrap_or(0).max(1));
-        let full = (self.total / 5.0).max(2.0).ln();
-        let w = (self.total / df).max(1.0).ln() / full;
-        let particle = crate::compare::default_weight(tok);
-        w.clamp(0.15, 1.0).min(particle.max(0.15))
+    /// Postings: vocabulary id -> names holding it (as a token or a join), CSR.
+    fn build_postings(&mut self) {
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(self.units.len());
+        let mut mine: Vec<u32> = Vec::new();
+        for (ni, n) in self.names.iter().enumerate() {
+            let len = 2 * usize::from(n.n) - 1;
+            mine.clear();
+            mine.extend_from_slice(&self.units[n.off as usize..n.off as usize + len]);
+            mine.sort_unstable();
+            mine.dedup();
+            pairs.extend(mine.iter().map(|&u| (u, ni as u32)));
+        }
+        pairs.sort_unstable();
+        self.post_off = vec![0; self.entries.len() + 1];
+        for &(u, _) in &pairs {
+            self.post_off[u as usize + 1] += 1;
+        }
+        for i in 1..self.post_off.len() {
+            self.post_off[i] += self.post_off[i - 1];
+        }
+        self.post = pairs.into_iter().map(|(_, n)| n).collect();
     }
 
-    pub fn query_toks(&self, n: &NormName) -> Vec<Tok> {
-        crate::compare::toks(n, |t| self.weight(t))
-    }
-
-    /// Candidate names for a query, best blocking score first, at most `limit`.
-    pub fn candidates(&self, n: &NormName, limit: usize) -> Vec<u32> {
-        let keys = block_keys(n);
-        SCRATCH.with(|s| {
-            let mut s = s.borrow_mut();
-            let (acc, touched) = &mut *s;
-            if acc.len() < self.names.len() {
-                acc.resize(self.names.len(), 0.0);
+    fn build_blocks(&mut self) {
+        let arena = std::mem::take(&mut self.arena);
+        for id in 0..self.entries.len() as u32 {
+            let e = self.entries[id as usize];
+            let a = e.off as usize;
+            let b = arena
+                .get(a..a + usize::from(e.len))
+                .unwrap_or("")
+                .as_bytes();
+            let probe = Probe {
+                sig: e.sig,
+                head: head4(b),
+                id,
+                len: u8::try_from(b.len()).unwrap_or(u8::MAX),
+            };
+            if e.kid != 0 {
+                self.by_key.entry(e.kid).or_default().push(probe);
             }
-            touched.clear();
-            for k in &keys {
-                let Some(post) = self.postings.get(k) else {
-                    continue;
-                };
-                let w = ((self.total / post.len() as f64).ln() as f32).max(0.05);
-                for &id in post {
-                    let slot = &mut acc[id as usize];
-                    if *slot == 0.0 {
-                        touched.push(id);
-                    }
-                    *slot += w;
+            if e.role & 1 != 0 && (2..=64).contains(&b.len()) {
+                let first = usize::from(b[0]);
+                if self.by_first.len() <= first {
+                    self.by_first.resize(first + 1, Vec::new());
+                }
+                self.by_first[first].push(probe);
+                let dels = &mut self.dels;
+                deletion_hashes(b, |h| dels.push((h, id)));
+            }
+        }
+        self.arena = arena;
+        self.dels.sort_unstable();
+        self.dels.dedup();
+    }
+
+    /// The vocabulary id of `t`, [`NONE`] when absent.
+    pub fn id(&self, t: &str) -> u32 {
+        self.ids.get(t).copied().unwrap_or(NONE)
+    }
+
+    /// Rarity weight of a token (1 for tokens not in the lists).
+    pub fn weight(&self, t: &str) -> f64 {
+        match self.ids.get(t) {
+            Some(&id) => self.entries[id as usize].w,
+            None => rarity(t, 0, self.total),
+        }
+    }
+
+    /// The query's tokens and joins with rarity weights and vocabulary ids.
+    pub fn query_side(&self, n: &NormName) -> OwnedSide {
+        OwnedSide::new(&n.tokens, &n.keys, |t| self.weight(t), |t| self.id(t))
+    }
+
+    fn unit(&self, id: u32, w: f64) -> U<'_> {
+        let e = &self.entries[id as usize];
+        U {
+            text: self.text(id),
+            kid: e.kid,
+            w,
+            id,
+            mask: e.sig,
+        }
+    }
+
+    /// Fills `out` with the units of name `ni` (tokens, then joins weighted by the heavier
+    /// of their two tokens); returns the token count.
+    pub fn name_units<'a>(&'a self, ni: u32, out: &mut Vec<U<'a>>) -> usize {
+        out.clear();
+        let Some(n) = self.names.get(ni as usize) else {
+            return 0;
+        };
+        let (off, k) = (n.off as usize, usize::from(n.n));
+        let toks = &self.units[off..off + k];
+        for &t in toks {
+            out.push(self.unit(t, self.entries[t as usize].w));
+        }
+        for (i, &j) in self.units[off + k..off + 2 * k - 1].iter().enumerate() {
+            let w = self.entries[toks[i] as usize]
+                .w
+                .max(self.entries[toks[i + 1] as usize].w);
+            out.push(self.unit(j, w));
+        }
+        k
+    }
+
+    fn postings(&self, id: u32) -> &[u32] {
+        let (a, b) = (
+            self.post_off[id as usize] as usize,
+            self.post_off[id as usize + 1] as usize,
+        );
+        &self.post[a..b]
+    }
+
+    /// Vocabulary entries that may pair with query unit `u` (`token`: a query token, else a
+    /// join of two), filtered by cheap bounds; may repeat.
+    fn probe(&self, u: &U<'_>, token: bool, hits: &mut Vec<u32>) {
+        hits.clear();
+        let b = u.text.as_bytes();
+        let la = b.len().min(64);
+        let head = head4(b);
+        let prefix = |h: u32, lb: usize| {
+            (((head ^ h).trailing_zeros() / 8) as usize)
+                .min(la.min(lb))
+                .min(4)
+        };
+        if u.id != NONE {
+            hits.push(u.id);
+        }
+        if u.kid != 0
+            && let Some(v) = self.by_key.get(&u.kid)
+        {
+            for p in v {
+                let lb = usize::from(p.len).min(64);
+                let short = la.abs_diff(lb) <= 1;
+                if short || bound(la, u.mask, lb, p.sig, prefix(p.head, lb)) >= PHONETIC_PROBE {
+                    hits.push(p.id);
                 }
             }
-            let mut out: Vec<(f32, u32)> =
-                touched.iter().map(|&id| (acc[id as usize], id)).collect();
-            for &id in touched.iter() {
-                acc[id as usize] = 0.0;
+        }
+        if !token {
+            return;
+        }
+        if let Some(v) = self.by_first.get(usize::from(b[0])) {
+            // need[lb][p]: the fewest matching characters that can reach the cut-off with a
+            // common prefix of p letters (u8::MAX when the lengths are too far apart).
+            let mut need = [[u8::MAX; 5]; 65];
+            for (lb, row) in need.iter_mut().enumerate().skip(2) {
+                if la.min(lb) * 5 < la.max(lb) * 3 {
+                    continue;
+                }
+                let cut = if la.min(lb) <= 4 { 0.9 } else { 0.86 };
+                for (p, slot) in row.iter_mut().enumerate() {
+                    let jaro = (cut - 0.1 * p as f64) / (1.0 - 0.1 * p as f64);
+                    // (m/la + m/lb + 1) / 3 >= jaro  <=>  m >= (3 jaro - 1) la lb / (la + lb)
+                    let m = (3.0 * jaro - 1.0) * (la * lb) as f64 / (la + lb) as f64;
+                    *slot = (m - 1e-9).ceil().clamp(0.0, 64.0) as u8;
+                }
             }
-            if out.len() > limit {
-                out.select_nth_unstable_by(limit, |a, b| b.0.total_cmp(&a.0));
-                out.truncate(limit);
+            for p in v {
+                let lb = usize::from(p.len).min(64);
+                let need = need[lb][prefix(p.head, lb)];
+                if need != u8::MAX && match_bound(la, u.mask, lb, p.sig) >= usize::from(need) {
+                    hits.push(p.id);
+                }
             }
-            out.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            out.into_iter().map(|(_, id)| id).collect()
-        })
+        }
+        deletion_hashes(b, |h| {
+            let from = self.dels.partition_point(|&(x, _)| x < h);
+            for &(x, id) in &self.dels[from..] {
+                if x != h {
+                    break;
+                }
+                hits.push(id);
+            }
+        });
+    }
+
+    /// Candidate names for query `q` whose score upper bound reaches `min`, best bound
+    /// first, at most `cap`. `cache` holds the query's similarities afterwards.
+    pub fn candidates(
+        &self,
+        q: &OwnedSide,
+        min: f64,
+        cap: usize,
+        cache: &mut SimCache,
+        mask: &mut Vec<u32>,
+        touched: &mut Vec<u32>,
+    ) -> Vec<u32> {
+        let units = q.units();
+        let n = q.n;
+        if mask.len() < self.names.len() {
+            mask.resize(self.names.len(), 0);
+        }
+        touched.clear();
+        let mut hits: Vec<u32> = Vec::new();
+        for (ui, u) in units.iter().enumerate() {
+            if u.text.len() < 2 {
+                continue;
+            }
+            let token = ui < n;
+            let bits: u32 = if token {
+                bit(ui)
+            } else {
+                bit(ui - n) | bit(ui - n + 1)
+            };
+            self.probe(u, token, &mut hits);
+            for &v in &hits {
+                if !cache.first_visit(ui, v) {
+                    continue;
+                }
+                let c = self.unit(v, 1.0);
+                let role = self.entries[v as usize].role;
+                // A query token pairs with a listed token (similarity > 0) or is the join of
+                // two listed tokens; a join of two query tokens must be one listed token.
+                let positive = if token {
+                    (role & 1 != 0 && cache.get(ui, u, &c).0 > 0.0)
+                        || (role & 2 != 0 && cache.get(ui, u, &c).1)
+                } else {
+                    role & 1 != 0 && cache.get(ui, u, &c).1
+                };
+                if !positive {
+                    continue;
+                }
+                for &ni in self.postings(v) {
+                    let m = &mut mask[ni as usize];
+                    if *m == 0 {
+                        touched.push(ni);
+                    }
+                    *m |= bits;
+                }
+            }
+        }
+        // Upper bound of the score from the query tokens a name can cover: a covered token
+        // pairs at best with similarity 1 and an entry weight of 1; an uncovered one adds its
+        // weight to the denominator only.
+        let ws = &q.ws[..n];
+        let initials: u32 = (0..n)
+            .filter(|&i| q.texts[i].len() < 2)
+            .map(bit)
+            .fold(0, |a, b| a | b);
+        let all: u32 = (0..n).map(bit).fold(0, |a, b| a | b);
+        let mut out: Vec<(f64, u32)> = Vec::new();
+        for &ni in touched.iter() {
+            let m = std::mem::take(&mut mask[ni as usize]);
+            let Some(name) = self.names.get(ni as usize) else {
+                continue;
+            };
+            let cover = if name.initial { all } else { m | initials };
+            let (mut d, mut left) = (0.0, 0.0);
+            for (i, w) in ws.iter().enumerate() {
+                if i >= 32 || cover & bit(i) != 0 {
+                    d += (w + 1.0) / 2.0;
+                } else {
+                    left += w;
+                }
+            }
+            let ub = if d + left > 0.0 { d / (d + left) } else { 0.0 };
+            let ub = if name.strong {
+                ub
+            } else {
+                ub * crate::screener::WEAK_ALIAS
+            };
+            if ub >= min {
+                out.push((ub, ni));
+            }
+        }
+        if out.len() > cap {
+            out.select_nth_unstable_by(cap, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            out.truncate(cap);
+        }
+        out.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        out.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// Number of vocabulary entries (tokens and joins).
+    pub fn vocab_len(&self) -> usize {
+        self.entries.len()
     }
 
     /// Approximate heap bytes of the index.
     pub fn heap_bytes(&self) -> usize {
-        let toks: usize = self
-            .names
-            .iter()
-            .map(|n| {
-                std::mem::size_of::<IndexedName>()
-                    + n.toks
-                        .iter()
-                        .map(|t| std::mem::size_of::<Tok>() + t.text.capacity() + t.key.capacity())
-                        .sum::<usize>()
-            })
+        let entries =
+            self.entries.capacity() * std::mem::size_of::<Entry>() + self.arena.capacity();
+        let ids: usize = self.ids.keys().map(|k| k.len() + 16 + 8).sum();
+        let names = self.names.capacity() * std::mem::size_of::<IndexedName>();
+        let lists = (self.units.capacity() + self.post_off.capacity() + self.post.capacity()) * 4
+            + self.dels.capacity() * 16;
+        let probes: usize = self
+            .by_key
+            .values()
+            .chain(&self.by_first)
+            .map(|v| 8 + 24 + v.capacity() * std::mem::size_of::<Probe>())
             .sum();
-        let post: usize = self
-            .postings
-            .iter()
-            .map(|(k, v)| k.capacity() + v.capacity() * 4 + 48)
-            .sum();
-        let df: usize = self.df.keys().map(|k| k.capacity() + 40).sum();
-        toks + post + df
+        entries + ids + names + lists + probes
+    }
+}
+
+fn bit(i: usize) -> u32 {
+    if i < 32 { 1 << i } else { 0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletions_meet_on_one_edit() {
+        let set = |t: &str| {
+            let mut v = Vec::new();
+            deletion_hashes(t.as_bytes(), |h| v.push(h));
+            v
+        };
+        let shares = |a: &str, b: &str| set(a).iter().any(|h| set(b).contains(h));
+        assert!(shares("asgari", "aseari")); // substitution
+        assert!(shares("hassan", "hasan")); // deletion
+        assert!(shares("mohamed", "omhamed")); // transposition
+        assert!(!shares("smith", "jones"));
+    }
+
+    #[test]
+    fn bound_is_above_jaro_winkler() {
+        let words = [
+            "asgari", "ahstari", "muhammad", "mhmd", "kim", "jongun", "jong", "aaab",
+        ];
+        for a in words {
+            for b in words {
+                let jw = crate::compare::jaro_winkler(a.as_bytes(), b.as_bytes());
+                let p = crate::align::prefix4(a.as_bytes(), b.as_bytes());
+                let ub = bound(a.len(), char_mask(a), b.len(), char_mask(b), p);
+                assert!(ub + 1e-9 >= jw, "{a} {b} {ub} {jw}");
+            }
+        }
     }
 }

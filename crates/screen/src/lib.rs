@@ -20,6 +20,8 @@
 //! # Ok(()) }
 //! ```
 
+mod align;
+mod cache;
 mod compare;
 mod countries;
 mod error;

@@ -10,7 +10,7 @@
 /// Canonical spelling of a token that is a known romanisation variant, else the token itself.
 pub fn canonical(tok: &str) -> &str {
     match tok {
-        "pak" | "park" | "bak" | "bahk" | "pag" | "paek" | "baek" | "paik" => "pak",
+        "pak" | "park" | "bak" | "bag" | "bahk" | "pag" | "paek" | "baek" | "paik" => "pak",
         "ri" | "lee" | "yi" | "rhee" | "li" | "rhie" | "lie" | "yee" | "rhi" | "leigh" => "ri",
         "choe" | "choi" | "chwe" | "choy" | "choei" => "choe",
         "jong" | "chong" | "jeong" | "chung" | "jung" | "cheong" | "joung" => "jong",

@@ -6,14 +6,18 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ScreenError;
-use crate::compare::{DEFAULT_THRESHOLD, align, align_score, describe};
+use std::cell::RefCell;
+
+use crate::align::{Alignment, NONE, Scratch, Side, U, align};
+use crate::cache::SimCache;
+use crate::compare::{DEFAULT_THRESHOLD, describe};
 use crate::index::{CANDIDATES, NameIndex};
 use crate::model::{Entity, EntityType};
 use crate::normalize::normalize_name;
 use crate::wallet::{family, normalize_address};
 
 /// Weak (low-quality) aliases score slightly below strong ones.
-const WEAK_ALIAS: f64 = 0.97;
+pub(crate) const WEAK_ALIAS: f64 = 0.97;
 const DOB_FULL_AGREES: f64 = 0.08;
 const DOB_YEAR_AGREES: f64 = 0.05;
 /// A DOB within two years may be a data-entry slip; further apart it is another person.
@@ -200,77 +204,107 @@ impl Screener {
         if n.tokens.is_empty() || q.limit == 0 {
             return Vec::new();
         }
-        let qt = self.index.query_toks(&n);
-        let cands: Vec<u32> = match limit {
-            Some(l) => self.index.candidates(&n, l),
-            None => (0..self.index.names.len() as u32).collect(),
+        let qside = self.index.query_side(&n);
+        let qunits = qside.units();
+        let qs = Side {
+            units: &qunits,
+            n: qside.n,
         };
-        let mut best: FxHashMap<u32, (f64, u32)> = FxHashMap::default();
-        for id in cands {
-            let Some(name) = self.index.names.get(id as usize) else {
-                continue;
+        CTX.with(|ctx| {
+            let mut ctx = ctx.borrow_mut();
+            let Ctx {
+                cache,
+                mask,
+                touched,
+                scratch,
+            } = &mut *ctx;
+            cache.reset(self.index.vocab_len());
+            let cands: Vec<u32> = match limit {
+                Some(l) => {
+                    let min = q.threshold - max_bonus(q);
+                    self.index.candidates(&qside, min, l, cache, mask, touched)
+                }
+                None => (0..self.index.names.len() as u32).collect(),
             };
-            let Some(e) = self.entities.get(name.entity as usize) else {
-                continue;
-            };
-            if let (Some(a), Some(b)) = (q.entity_type, e.entity_type)
-                && a != b
-            {
-                continue;
+            let mut cunits: Vec<U<'_>> = Vec::with_capacity(16);
+            let mut best: FxHashMap<u32, (f64, u32)> = FxHashMap::default();
+            for id in cands {
+                let Some(name) = self.index.names.get(id as usize) else {
+                    continue;
+                };
+                if let (Some(a), Some(b)) = (
+                    q.entity_type,
+                    self.entities
+                        .get(name.entity as usize)
+                        .and_then(|e| e.entity_type),
+                ) && a != b
+                {
+                    continue;
+                }
+                let cn = self.index.name_units(id, &mut cunits);
+                let cs = Side {
+                    units: &cunits,
+                    n: cn,
+                };
+                let s = align(&qs, &cs, cache, scratch, None)
+                    * if name.strong { 1.0 } else { WEAK_ALIAS };
+                if s <= 0.0 {
+                    continue;
+                }
+                let slot = best.entry(name.entity).or_insert((f64::MIN, id));
+                if s > slot.0 || (s == slot.0 && id < slot.1) {
+                    *slot = (s, id);
+                }
             }
-            let s = align_score(&qt, &name.toks) * if name.strong { 1.0 } else { WEAK_ALIAS };
-            if s <= 0.0 {
-                continue;
+            let mut out: Vec<Match> = Vec::new();
+            for (ent, (name_score, id)) in best {
+                let Some(e) = self.entities.get(ent as usize) else {
+                    continue;
+                };
+                let (adj, notes) = qualifiers(q, e);
+                let score = (name_score + adj).clamp(0.0, 1.0);
+                if score < q.threshold {
+                    continue;
+                }
+                let Some(name) = self.index.names.get(id as usize) else {
+                    continue;
+                };
+                let cn = self.index.name_units(id, &mut cunits);
+                let cs = Side {
+                    units: &cunits,
+                    n: cn,
+                };
+                let mut al = Alignment::default();
+                align(&qs, &cs, cache, scratch, Some(&mut al));
+                let matched_name = e
+                    .aliases
+                    .get(name.alias as usize)
+                    .filter(|_| name.alias != NONE)
+                    .map_or_else(|| e.name.clone(), |a| a.name.clone());
+                let mut explanation = format!("name {name_score:.2} [{}]", describe(&al));
+                for n in notes {
+                    explanation.push_str("; ");
+                    explanation.push_str(&n);
+                }
+                out.push(Match {
+                    entity_id: e.id.clone(),
+                    list: self.list_of(ent),
+                    name: e.name.clone(),
+                    matched_name,
+                    score: (score * 10000.0).round() / 10000.0,
+                    is_match: score >= DEFAULT_THRESHOLD.min(q.threshold),
+                    explanation,
+                });
             }
-            let slot = best.entry(name.entity).or_insert((f64::MIN, id));
-            if s > slot.0 || (s == slot.0 && id < slot.1) {
-                *slot = (s, id);
-            }
-        }
-        let mut out: Vec<Match> = Vec::new();
-        for (ent, (name_score, id)) in best {
-            let Some(e) = self.entities.get(ent as usize) else {
-                continue;
-            };
-            let (adj, notes) = qualifiers(q, e);
-            let score = (name_score + adj).clamp(0.0, 1.0);
-            if score < q.threshold {
-                continue;
-            }
-            let Some(name) = self.index.names.get(id as usize) else {
-                continue;
-            };
-            let al = align(&qt, &name.toks);
-            let matched_name = self
-                .index
-                .names
-                .get(id as usize)
-                .and_then(|n| n.alias)
-                .and_then(|k| e.aliases.get(k as usize))
-                .map_or_else(|| e.name.clone(), |a| a.name.clone());
-            let mut explanation = format!("name {name_score:.2} [{}]", describe(&al));
-            for n in notes {
-                explanation.push_str("; ");
-                explanation.push_str(&n);
-            }
-            out.push(Match {
-                entity_id: e.id.clone(),
-                list: self.list_of(ent),
-                name: e.name.clone(),
-                matched_name,
-                score: (score * 10000.0).round() / 10000.0,
-                is_match: score >= DEFAULT_THRESHOLD.min(q.threshold),
-                explanation,
+            out.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then_with(|| a.list.cmp(&b.list))
+                    .then_with(|| a.entity_id.cmp(&b.entity_id))
             });
-        }
-        out.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.list.cmp(&b.list))
-                .then_with(|| a.entity_id.cmp(&b.entity_id))
-        });
-        out.truncate(q.limit);
-        out
+            out.truncate(q.limit);
+            out
+        })
     }
 
     /// Exact wallet lookup (case rules of each address family). With `chain`, only entries
@@ -331,6 +365,34 @@ impl Screener {
             .enumerate()
             .map(|(i, e)| (self.list_of(i as u32), e))
     }
+}
+
+/// Per-thread buffers reused by every query.
+#[derive(Default)]
+struct Ctx {
+    cache: SimCache,
+    mask: Vec<u32>,
+    touched: Vec<u32>,
+    scratch: Scratch,
+}
+
+thread_local! {
+    static CTX: RefCell<Ctx> = RefCell::new(Ctx::default());
+}
+
+/// The most the qualifiers can add to a name score for this query.
+fn max_bonus(q: &Query) -> f64 {
+    let dob = match q.dob.as_deref().map(str::trim) {
+        Some(d) if d.len() >= 10 => DOB_FULL_AGREES,
+        Some(d) if d.len() >= 4 => DOB_YEAR_AGREES,
+        _ => 0.0,
+    };
+    let country = if q.country.is_some() {
+        COUNTRY_AGREES
+    } else {
+        0.0
+    };
+    dob + country + 1e-9
 }
 
 /// Score adjustment and notes from date of birth and country.

@@ -135,7 +135,6 @@ fn acceptance_names_on_real_lists() {
 }
 
 #[test]
-#[ignore = "known gap (issue 3 open): blocking recall measured 0.91 against brute force, target 0.99"]
 fn blocking_recall_against_brute_force() {
     let Some(r) = real() else { return };
     let s = &r.screener;
