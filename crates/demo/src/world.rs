@@ -303,7 +303,7 @@ pub const COUNTRIES: &[Country] = &[
             city("Lyon", "ARA", "690", "Europe/Paris", 60),
         ],
         // Orange (AS3215)
-        isp: &[Range([90, 0, 0, 0], 9)],
+        isp: &[Range([90, 0, 0, 0], 10)],
         first: &[
             "Louis", "Camille", "Hugo", "Chloé", "Jules", "Manon", "Arthur", "Inès", "Lucas", "Léa",
         ],
@@ -356,7 +356,7 @@ pub const COUNTRIES: &[Country] = &[
             city("Hyderabad", "TG", "500", "Asia/Kolkata", 330),
         ],
         // Reliance Jio (AS55836)
-        isp: &[Range([49, 32, 0, 0], 11)],
+        isp: &[Range([49, 32, 0, 0], 13)],
         first: &[
             "Aarav", "Priya", "Vivaan", "Ananya", "Aditya", "Diya", "Arjun", "Isha", "Rohan",
             "Kavya", "Rahul",
@@ -517,5 +517,33 @@ mod tests {
         let total: u32 = HONEST_MIX.iter().map(|(_, w)| w).sum();
         assert_eq!(total, 100);
         assert!(HONEST_MIX.iter().all(|(c, _)| country(c).code == *c));
+    }
+
+    /// Every home ISP range must geolocate to its country in the bundled IP data, or honest
+    /// workers would carry geo-mismatch noise that is the generator's fault.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn isp_ranges_geolocate_to_their_country() {
+        let intel = molehunt_intel::IpIntel::bundled().unwrap();
+        let mut rng = Rng::new(7);
+        for c in COUNTRIES {
+            for r in c.isp {
+                let mut wrong = 0;
+                for _ in 0..200 {
+                    let ip = r.pick(&mut rng);
+                    let got = intel.lookup(std::net::IpAddr::V4(ip)).country;
+                    if got.as_deref() != Some(c.code) {
+                        wrong += 1;
+                    }
+                }
+                assert!(
+                    wrong <= 2,
+                    "{}: {wrong}/200 of {:?} not in {}",
+                    c.code,
+                    r,
+                    c.code
+                );
+            }
+        }
     }
 }

@@ -164,9 +164,9 @@ impl Engine {
         for path in paths {
             let name = path.to_string_lossy().into_owned();
             let outcome = if name == "-" {
-                let stdin = std::io::stdin();
                 progress.start("-", None);
-                self.ingest_one(&name, stdin.lock(), opts, stream.as_mut(), progress)
+                let stdin = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
+                self.ingest_one(&name, stdin, opts, stream.as_mut(), progress)
             } else {
                 match std::fs::File::open(path) {
                     Ok(f) => {
@@ -198,7 +198,7 @@ impl Engine {
     pub fn ingest_reader(
         &mut self,
         source_name: &str,
-        reader: impl BufRead,
+        reader: impl BufRead + Send,
         opts: &IngestOptions,
         progress: &dyn Progress,
     ) -> Result<IngestReport, EngineError> {
@@ -215,7 +215,7 @@ impl Engine {
     fn ingest_one(
         &mut self,
         name: &str,
-        reader: impl BufRead,
+        reader: impl BufRead + Send,
         opts: &IngestOptions,
         stream: Option<&mut StreamPass>,
         progress: &dyn Progress,

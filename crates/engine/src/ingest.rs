@@ -10,7 +10,9 @@ use molehunt_store::{EventStore, EventWriter, IngestCounts, NewEvent, Store};
 use crate::analyze::StreamPass;
 use crate::enrich::Enricher;
 use crate::error::{EngineError, InvalidInput, LineError};
-use crate::input::{InputFormat, RawRecord, read_jsonl, read_person_csv, sniff_format};
+use crate::input::{
+    InputFormat, RawRecord, read_jsonl, read_jsonl_pipelined, read_person_csv, sniff_format,
+};
 use crate::progress::Progress;
 
 /// How to ingest.
@@ -119,7 +121,7 @@ impl Rejects {
 
 /// Ingests one source into `store` inside one transaction. Newly stored
 /// events are also fed to `stream` (when given and still valid).
-pub(crate) fn ingest_source<R: BufRead>(
+pub(crate) fn ingest_source<R: BufRead + Send>(
     store: &mut Store,
     enricher: &mut Enricher,
     mut stream: Option<&mut StreamPass>,
@@ -180,7 +182,7 @@ pub(crate) fn ingest_source<R: BufRead>(
         Ok(())
     };
     let summary = match format {
-        InputFormat::JsonLines => read_jsonl(source, reader, progress, &mut on_record),
+        InputFormat::JsonLines => read_jsonl_pipelined(source, reader, progress, &mut on_record),
         InputFormat::PersonCsv => read_person_csv(source, reader, progress, &mut on_record),
     };
     let summary = match summary {

@@ -175,6 +175,83 @@ pub(crate) fn read_jsonl<R: BufRead>(
     })
 }
 
+/// One record read and parsed on the reader thread of [`read_jsonl_pipelined`].
+struct OwnedRecord {
+    line: u64,
+    text: String,
+    parsed: Result<Event, ParseError>,
+}
+
+/// Records per hand-over between the threads (and at most `QUEUE` batches in flight):
+/// memory stays constant whatever the file size.
+const BATCH: usize = 1024;
+const QUEUE: usize = 8;
+
+/// Like [`read_jsonl`], but reading, hashing and parsing run on a second thread while
+/// `f` (storing and analysing) runs on this one: the two halves of the work overlap on
+/// two cores. Records reach `f` in input order. When `f` fails the reader stops.
+pub(crate) fn read_jsonl_pipelined<R: BufRead + Send>(
+    source: &str,
+    reader: R,
+    progress: &dyn Progress,
+    mut f: impl FnMut(RawRecord<'_>) -> Result<(), EngineError>,
+) -> Result<SourceSummary, EngineError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<OwnedRecord>, u64)>(QUEUE);
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut bytes = 0u64;
+            let summary = read_jsonl(source, reader, &crate::progress::NoProgress, |r| {
+                bytes += r.input.len() as u64 + 1;
+                batch.push(OwnedRecord {
+                    line: r.line,
+                    text: r.raw.to_string(),
+                    parsed: r.parsed,
+                });
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if tx.send((full, std::mem::take(&mut bytes))).is_err() {
+                        // the consumer stopped (its error is the one reported)
+                        return Err(EngineError::Corrupt("ingest stopped".into()));
+                    }
+                }
+                Ok(())
+            });
+            if !batch.is_empty() {
+                let _ = tx.send((batch, bytes));
+            }
+            summary
+        });
+        let mut failed = None;
+        for (batch, bytes) in rx.iter() {
+            for r in batch {
+                if let Err(e) = f(RawRecord {
+                    line: r.line,
+                    raw: &r.text,
+                    input: &r.text,
+                    parsed: r.parsed,
+                }) {
+                    failed = Some(e);
+                    break;
+                }
+            }
+            if failed.is_some() {
+                break;
+            }
+            progress.advance(bytes);
+        }
+        // dropping the receiver makes a still-running reader stop at its next batch
+        drop(rx);
+        let summary = producer
+            .join()
+            .map_err(|_| EngineError::Corrupt("the reader thread panicked".into()))?;
+        match failed {
+            Some(e) => Err(e),
+            None => summary,
+        }
+    })
+}
+
 /// Reads a person CSV (header row of field names), calling `f` per data row.
 pub(crate) fn read_person_csv<R: BufRead>(
     source: &str,

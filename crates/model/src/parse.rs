@@ -113,12 +113,30 @@ pub fn parse_line(line: &str) -> Result<Event, ParseError> {
 /// The hash identity of a record: SHA-256 over its canonical serialisation
 /// (fixed field order, normalised times), first 16 bytes in hex.
 pub fn content_id(record: &Record) -> EventId {
-    let bytes = serde_json::to_vec(record).unwrap_or_default();
-    let digest = Sha256::digest(&bytes);
+    /// Feeds the serialisation straight into the hash (no intermediate buffer).
+    struct HashWriter(Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(Sha256::new());
+    // serialising a record into a hasher cannot fail: no map has non-string keys
+    let _ = serde_json::to_writer(&mut w, record);
+    let digest = w.0.finalize();
     hex::encode(&digest[..16])
 }
 
 fn typed<T: DeserializeOwned>(line: &str) -> Result<T, ParseError> {
+    // The fast path: most lines are valid, and tracking the path of every value costs
+    // more than the parse itself. Only a failing line is parsed again to name the field.
+    if let Ok(v) = serde_json::from_str(line) {
+        return Ok(v);
+    }
     let mut de = serde_json::Deserializer::from_str(line);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

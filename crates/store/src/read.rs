@@ -82,10 +82,13 @@ pub(crate) fn events_of_person(
     limit: Option<usize>,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    // events carrying the person's id, and events of the person's accounts that carry
+    // no person id (see `subject` in the schema)
     let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS}, sort_ts FROM events WHERE person_id = ?1 \
-         UNION SELECT {COLUMNS}, sort_ts FROM events WHERE account_id IN \
-           (SELECT account_id FROM accounts WHERE person_id = ?1) \
+        "SELECT {COLUMNS} FROM events WHERE subject IN \
+           (SELECT key FROM subjects WHERE name = 'p:' || ?1 \
+            UNION ALL SELECT s.key FROM accounts a JOIN subjects s ON s.name = 'a:' || a.account_id \
+            WHERE a.person_id = ?1) \
          ORDER BY sort_ts, seq LIMIT ?2"
     ))?;
     collect(&mut st, params![person_id, limit])
@@ -95,10 +98,18 @@ pub(crate) fn events_by_id(
     conn: &Connection,
     ids: &[String],
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE id = ?1"))?;
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM events WHERE seq = \
+           (SELECT seq FROM event_ids WHERE h1 = ?1 AND h2 = ?2)"
+    ))?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        out.extend(collect(&mut st, [id])?);
+        let (h1, h2) = crate::write::id_key(id);
+        out.extend(
+            collect(&mut st, params![h1, h2])?
+                .into_iter()
+                .filter(|e| &e.id == id),
+        );
     }
     Ok(out)
 }

@@ -194,3 +194,29 @@ fn analysis_order_uses_the_index() {
         "no sort: {plan:?}"
     );
 }
+
+#[test]
+fn events_by_id_find_explicit_and_content_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+    let explicit = r#"{"id":"evt-9","type":"login","ts":"2026-03-03T10:00:00Z","account_id":"a1","ip":"203.0.113.9"}"#;
+    let mut lines = LINES.to_vec();
+    lines.push(explicit);
+    ingest(&mut store, &lines);
+    let content = parse_line(LINES[4]).unwrap().id;
+    let found = store
+        .events_by_id(&["evt-9".to_string(), content.clone(), "missing".to_string()])
+        .unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].id, "evt-9");
+    assert_eq!(found[0].raw, explicit);
+    assert_eq!(found[1].id, content);
+    assert_eq!(found[1].raw, LINES[4]);
+    // the same explicit id with other content is a duplicate: the first version stays
+    let other = r#"{"id":"evt-9","type":"login","ts":"2026-03-04T10:00:00Z","account_id":"a1","ip":"203.0.113.9"}"#;
+    assert_eq!(ingest(&mut store, &[other]), (0, 1));
+    assert_eq!(
+        store.events_by_id(&["evt-9".into()]).unwrap()[0].raw,
+        explicit
+    );
+}

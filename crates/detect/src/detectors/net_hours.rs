@@ -36,7 +36,8 @@ pub struct NetHoursConfig {
     pub min_days: u32,
     /// Share of events inside 00:00-11:00 UTC (default 0.7).
     pub min_asia_fraction: f64,
-    /// Largest share of events inside the claimed 08:00-19:00 (default 0.3).
+    /// Largest share of events inside the claimed 08:00-19:00 (default 0.45: a Korean
+    /// 09:00-17:00 seen from the US west coast still overlaps its 16:00-19:00).
     pub max_claimed_business_fraction: f64,
     /// Claims east of this offset (hours) are not checked (default 3.0).
     pub max_claimed_offset: f64,
@@ -49,7 +50,7 @@ impl Default for NetHoursConfig {
             min_events: 40,
             min_days: 10,
             min_asia_fraction: 0.7,
-            max_claimed_business_fraction: 0.3,
+            max_claimed_business_fraction: 0.45,
             max_claimed_offset: 3.0,
         }
     }
@@ -199,6 +200,18 @@ mod tests {
         );
         assert_eq!(ev.len(), 1);
         assert!(ev[0].detail.contains("claimed (UTC-"), "{}", ev[0].detail);
+    }
+
+    #[test]
+    fn korean_business_day_while_claiming_los_angeles() {
+        // 09:00-17:00 KST = 00:00-08:00 UTC = 16:00-24:00 in Los Angeles (winter): three of
+        // the eight hours fall inside the claimed business day, yet the pattern is Asian
+        let lines = schedule(("US", "America/Los_Angeles"), 15, &[0, 1, 2, 3, 4, 5, 6, 7]);
+        let ev = run(
+            &mut NetHours::new(NetHoursConfig::default()),
+            &plain(&lines),
+        );
+        assert_eq!(ev.len(), 1);
     }
 
     #[test]
