@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use molehunt_model::Event;
 use molehunt_store::{EventStore, EventWriter, IngestCounts, NewEvent, Store};
 
 use crate::analyze::StreamPass;
@@ -119,6 +120,10 @@ impl Rejects {
     }
 }
 
+/// Events per hand-over to the analysis thread, and batches in flight.
+const ANALYSIS_BATCH: usize = 1024;
+const ANALYSIS_QUEUE: usize = 8;
+
 /// Ingests one source into `store` inside one transaction. Newly stored
 /// events are also fed to `stream` (when given and still valid).
 pub(crate) fn ingest_source<R: BufRead + Send>(
@@ -148,43 +153,83 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
         path: rejected_path(source, opts),
         out: None,
     };
-    let mut on_record = |r: RawRecord<'_>| -> Result<(), EngineError> {
-        match r.parsed {
-            Ok(event) => {
-                if bad > 0 && !opts.skip_invalid {
-                    // the file will not be committed: only keep validating
-                    return Ok(());
-                }
-                if writer.insert(&NewEvent::new(&event, r.raw))? {
-                    counts.inserted += 1;
-                    if let Some(s) = stream.as_deref_mut() {
-                        s.observe(&event, enricher);
+    // Detection runs on its own thread, fed batches of newly stored events, so that
+    // storing and analysing overlap (reading and parsing have a thread of their own).
+    let summary = std::thread::scope(|scope| {
+        let (atx, arx) = std::sync::mpsc::sync_channel::<Vec<Event>>(ANALYSIS_QUEUE);
+        let analysis = match stream.as_deref_mut() {
+            Some(s) if s.valid() => {
+                let enricher = &mut *enricher;
+                Some(scope.spawn(move || {
+                    for batch in arx {
+                        for event in &batch {
+                            s.observe(event, enricher);
+                        }
                     }
-                } else {
-                    counts.duplicates += 1;
-                }
+                }))
             }
-            Err(pe) => {
-                bad += 1;
-                let e = LineError {
-                    source: source.to_string(),
-                    line: r.line,
-                    field: pe.field,
-                    reason: pe.message,
-                };
-                if opts.skip_invalid {
-                    rejects.write(&e, r.input)?;
-                } else if listed.len() < opts.max_listed {
-                    listed.push(e);
+            _ => None,
+        };
+        let mut atx = analysis.is_some().then_some(atx);
+        let mut pending: Vec<Event> = Vec::new();
+        let summary = {
+            let mut on_record = |r: RawRecord<'_>| -> Result<(), EngineError> {
+                match r.parsed {
+                    Ok(event) => {
+                        if bad > 0 && !opts.skip_invalid {
+                            // the file will not be committed: only keep validating
+                            return Ok(());
+                        }
+                        if writer.insert(&NewEvent::new(&event, r.raw))? {
+                            counts.inserted += 1;
+                            if let Some(tx) = &atx {
+                                pending.push(event);
+                                if pending.len() >= ANALYSIS_BATCH {
+                                    // a send fails only if the analysis thread died: its
+                                    // panic is reported at the join below
+                                    let _ = tx.send(std::mem::take(&mut pending));
+                                }
+                            }
+                        } else {
+                            counts.duplicates += 1;
+                        }
+                    }
+                    Err(pe) => {
+                        bad += 1;
+                        let e = LineError {
+                            source: source.to_string(),
+                            line: r.line,
+                            field: pe.field,
+                            reason: pe.message,
+                        };
+                        if opts.skip_invalid {
+                            rejects.write(&e, r.input)?;
+                        } else if listed.len() < opts.max_listed {
+                            listed.push(e);
+                        }
+                    }
                 }
+                Ok(())
+            };
+            match format {
+                InputFormat::JsonLines => {
+                    read_jsonl_pipelined(source, reader, progress, &mut on_record)
+                }
+                InputFormat::PersonCsv => read_person_csv(source, reader, progress, &mut on_record),
+            }
+        };
+        if let Some(tx) = atx.take() {
+            if !pending.is_empty() {
+                let _ = tx.send(pending);
             }
         }
-        Ok(())
-    };
-    let summary = match format {
-        InputFormat::JsonLines => read_jsonl_pipelined(source, reader, progress, &mut on_record),
-        InputFormat::PersonCsv => read_person_csv(source, reader, progress, &mut on_record),
-    };
+        if let Some(handle) = analysis {
+            if handle.join().is_err() {
+                return Err(EngineError::Corrupt("the analysis thread panicked".into()));
+            }
+        }
+        summary
+    });
     let summary = match summary {
         Ok(s) => s,
         Err(e) => {
