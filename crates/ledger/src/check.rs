@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::mpsc;
 
 use rusqlite::{Connection, params};
 
@@ -88,6 +89,47 @@ fn tampered(index: u64, detail: impl Into<String>) -> LedgerError {
         index,
         detail: detail.into(),
     })
+}
+
+/// Entries per chunk handed to the hashing thread.
+const CHUNK: usize = 4096;
+
+/// Consecutive stored entries: their stored leaf hashes and their bytes (concatenated).
+#[derive(Default)]
+struct Chunk {
+    stored: Vec<Hash>,
+    data: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+/// A chunk's recomputed leaf hashes and the offset of its first stored-hash mismatch.
+struct Hashed {
+    leaves: Vec<Hash>,
+    mismatch: Option<usize>,
+}
+
+impl Chunk {
+    fn push(&mut self, stored: Hash, data: &[u8]) {
+        self.stored.push(stored);
+        self.data.extend_from_slice(data);
+        self.ends.push(self.data.len());
+    }
+
+    fn hash(self) -> Hashed {
+        let mut start = 0;
+        let leaves: Vec<Hash> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let h = leaf_hash(&self.data[start..end]);
+                start = end;
+                h
+            })
+            .collect();
+        let mismatch = leaves.iter().zip(&self.stored).position(|(a, b)| a != b);
+        // Hashes after a mismatch are never used.
+        Hashed { leaves, mismatch }
+    }
 }
 
 /// Checks one stored checkpoint against the recomputed root at its size (and its signature
@@ -179,44 +221,96 @@ fn verify_snapshot(
     };
     check_cps(&fr, &mut good)?;
     progress(0, total);
-    let mut st = c.prepare("SELECT idx, leaf_hash, data FROM ledger_entries ORDER BY idx")?;
-    let mut rows = st.query([])?;
     let mut bad_node: Option<LedgerError> = None;
-    while let Some(r) = rows.next()? {
-        let expected = fr.size();
-        let idx: i64 = r.get(0)?;
-        if idx as u64 != expected {
-            return Err(tampered(expected, "entry is missing"));
-        }
-        let not_bytes = || tampered(expected, "stored entry is not a byte string");
-        let stored = bytes(r.get_ref(1)?).ok_or_else(not_bytes)?;
-        let leaf = leaf_hash(bytes(r.get_ref(2)?).ok_or_else(not_bytes)?);
-        if stored != leaf {
-            return Err(tampered(
-                expected,
-                "entry bytes do not match the stored leaf hash",
-            ));
-        }
-        fr.push(leaf, |level, nidx, h| {
-            if level % STRIDE == 0 && bad_node.is_none() && nodes.get(&(level, nidx)) != Some(h) {
-                let lo = nidx << level;
-                bad_node = Some(tampered(
-                    lo,
-                    format!(
-                        "entries {lo}..{} do not match their stored subtree hash",
-                        lo + (1u64 << level)
-                    ),
+    // The leaves are hashed on a second thread while this one reads the next rows.
+    let mut apply = |done: Hashed, fr: &mut Frontier| -> Result<(), LedgerError> {
+        for (k, leaf) in done.leaves.into_iter().enumerate() {
+            if done.mismatch == Some(k) {
+                return Err(tampered(
+                    fr.size(),
+                    "entry bytes do not match the stored leaf hash",
                 ));
             }
+            fr.push(leaf, |level, nidx, h| {
+                if level % STRIDE == 0 && bad_node.is_none() && nodes.get(&(level, nidx)) != Some(h)
+                {
+                    let lo = nidx << level;
+                    bad_node = Some(tampered(
+                        lo,
+                        format!(
+                            "entries {lo}..{} do not match their stored subtree hash",
+                            lo + (1u64 << level)
+                        ),
+                    ));
+                }
+            });
+            if let Some(e) = bad_node.take() {
+                return Err(e);
+            }
+            check_cps(fr, &mut good)?;
+            if fr.size().is_multiple_of(65_536) {
+                progress(fr.size(), total);
+            }
+        }
+        Ok(())
+    };
+    std::thread::scope(|scope| -> Result<(), LedgerError> {
+        let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(2);
+        let (done_tx, done_rx) = mpsc::channel::<Hashed>();
+        scope.spawn(move || {
+            while let Ok(chunk) = work_rx.recv() {
+                if done_tx.send(chunk.hash()).is_err() {
+                    return;
+                }
+            }
         });
-        if let Some(e) = bad_node.take() {
-            return Err(e);
+        let mut st = c.prepare("SELECT idx, leaf_hash, data FROM ledger_entries ORDER BY idx")?;
+        let mut rows = st.query([])?;
+        let mut chunk = Chunk::default();
+        let mut next = 0u64;
+        // A problem seen while reading; reported unless an earlier index is bad.
+        let mut read_err: Option<LedgerError> = None;
+        while let Some(r) = rows.next()? {
+            let idx: i64 = r.get(0)?;
+            if idx as u64 != next {
+                read_err = Some(tampered(next, "entry is missing"));
+                break;
+            }
+            let (Some(stored), Some(data)) = (bytes(r.get_ref(1)?), bytes(r.get_ref(2)?)) else {
+                read_err = Some(tampered(next, "stored entry is not a byte string"));
+                break;
+            };
+            let Ok(stored) = Hash::try_from(stored) else {
+                read_err = Some(tampered(
+                    next,
+                    "entry bytes do not match the stored leaf hash",
+                ));
+                break;
+            };
+            chunk.push(stored, data);
+            next += 1;
+            if chunk.stored.len() == CHUNK {
+                let full = std::mem::take(&mut chunk);
+                if work_tx.send(full).is_err() {
+                    break;
+                }
+                while let Ok(done) = done_rx.try_recv() {
+                    apply(done, &mut fr)?;
+                }
+            }
         }
-        check_cps(&fr, &mut good)?;
-        if fr.size().is_multiple_of(65_536) {
-            progress(fr.size(), total);
+        if !chunk.stored.is_empty() {
+            let _ = work_tx.send(chunk);
         }
-    }
+        drop(work_tx);
+        for done in done_rx {
+            apply(done, &mut fr)?;
+        }
+        match read_err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    })?;
     if let Some(cp) = cps.next() {
         return Err(tampered(
             fr.size(),

@@ -250,3 +250,22 @@ fn deleted_entry_and_forged_checkpoint_are_found() {
     );
     assert_eq!(tampered_index(&db2), 0);
 }
+
+/// Verification hashes in chunks on a second thread: the first bad index is still the one
+/// reported, whichever chunk and whichever kind of problem.
+#[test]
+fn first_bad_index_wins_across_hashing_chunks() {
+    let (_d, db) = seeded(10_000);
+    sql(&db, "DELETE FROM ledger_entries WHERE idx = 9000");
+    assert_eq!(tampered_index(&db), 9000);
+    sql(
+        &db,
+        "UPDATE ledger_entries SET data = CAST('changed' AS BLOB) WHERE idx = 5000",
+    );
+    assert_eq!(tampered_index(&db), 5000);
+    sql(
+        &db,
+        "UPDATE ledger_entries SET leaf_hash = x'00' WHERE idx = 4097",
+    );
+    assert_eq!(tampered_index(&db), 4097);
+}
