@@ -12,8 +12,10 @@ struct Row {
     joins: u16,
     /// Which query units have been computed (bit per unit).
     done: u16,
-    /// Which query units have walked this entry's postings.
+    /// Which query units have probed this entry.
     visited: u16,
+    /// Which query units pair with this entry (see `NameIndex::candidates`).
+    pos: u16,
 }
 
 /// Dense per-thread cache; [`SimCache::reset`] starts a new query in O(1).
@@ -53,6 +55,7 @@ impl SimCache {
                 joins: 0,
                 done: 0,
                 visited: 0,
+                pos: 0,
             });
         }
         let s = self.slot[v] as usize;
@@ -75,6 +78,30 @@ impl SimCache {
         }
     }
 }
+
+impl SimCache {
+    /// Records that query unit `qi` pairs with vocabulary entry `id`.
+    pub fn set_pos(&mut self, qi: usize, id: u32) {
+        if qi < ROW
+            && let Some(r) = self.row(id)
+        {
+            r.pos |= 1 << qi;
+        }
+    }
+
+    /// The query units (bits) recorded as pairing with `id` in this query.
+    pub fn pos(&self, id: u32) -> u16 {
+        let v = id as usize;
+        if v < self.stamp.len() && self.stamp[v] == self.generation {
+            self.rows.get(self.slot[v] as usize).map_or(0, |r| r.pos)
+        } else {
+            0
+        }
+    }
+}
+
+/// Query units beyond this index are not cached.
+pub(crate) const CACHED_UNITS: usize = ROW;
 
 impl Sims for SimCache {
     fn get(&mut self, qi: usize, q: &U<'_>, c: &U<'_>) -> (f64, bool) {

@@ -5,8 +5,8 @@
 //! run of vocabulary ids. Candidate generation works at the vocabulary level: each query
 //! token (and join of two query tokens) probes the entries sharing its phonetic key, the
 //! tokens sharing its first letter whose length and letters can still reach the
-//! Jaro-Winkler cut-off, and the tokens one deletion away (any single edit or transposition,
-//! the first letter included). Each probed entry is compared once per query (the comparison
+//! Jaro-Winkler cut-off, and the tokens one edit away at their start (another first letter,
+//! one more or fewer, the first two swapped). Each probed entry is compared once per query (the comparison
 //! is cached for the alignments that follow), and the postings of the entries that pair
 //! with a query token give the candidate names together with the query tokens each can
 //! cover. An upper bound of the final score from that coverage drops the names that cannot
@@ -17,7 +17,7 @@ use std::hash::BuildHasher;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::align::{NONE, OwnedSide, Sims, U, char_mask, key_id, match_bound};
-use crate::cache::SimCache;
+use crate::cache::{CACHED_UNITS, SimCache};
 use crate::model::Entity;
 use crate::normalize::{NormName, normalize_name};
 use crate::phonetic::key;
@@ -77,7 +77,7 @@ pub(crate) struct NameIndex {
     by_key: FxHashMap<u64, Vec<Probe>>,
     /// Tokens by first letter.
     by_first: Vec<Vec<Probe>>,
-    /// (hash of a token or of one of its one-deletion variants, vocabulary id), sorted.
+    /// (hash of a token or of a variant without its first or second letter, id), sorted.
     dels: Vec<(u64, u32)>,
     total: f64,
 }
@@ -86,19 +86,20 @@ fn hash(b: &[u8]) -> u64 {
     FxBuildHasher.hash_one(b)
 }
 
-/// Calls `f` with the hash of `t` and of every variant of `t` with one byte deleted.
+/// Calls `f` with the hash of `t` and of its variants without the first or the second
+/// byte. Two tokens one edit apart at the start (a substitution, insertion or deletion of
+/// the first letter, or the first two swapped) share one of these hashes; edits further in
+/// keep the first letter and are found by the first-letter scan.
 fn deletion_hashes(t: &[u8], mut f: impl FnMut(u64)) {
     f(hash(t));
-    let mut buf = [0u8; 64];
     if t.len() < 3 || t.len() > 64 {
         return;
     }
-    for i in 0..t.len() {
-        if i > 0 && t[i] == t[i - 1] {
-            continue;
-        }
-        buf[..i].copy_from_slice(&t[..i]);
-        buf[i..t.len() - 1].copy_from_slice(&t[i + 1..]);
+    f(hash(&t[1..]));
+    if t[1] != t[0] {
+        let mut buf = [0u8; 64];
+        buf[0] = t[0];
+        buf[1..t.len() - 1].copy_from_slice(&t[2..]);
         f(hash(&buf[..t.len() - 1]));
     }
 }
@@ -415,17 +416,35 @@ impl NameIndex {
             mask.resize(self.names.len(), 0);
         }
         touched.clear();
+        let ws = &q.ws[..n];
+        let initials: u32 = (0..n)
+            .filter(|&i| q.texts[i].len() < 2)
+            .map(bit)
+            .fold(0, |a, b| a | b);
+        let essential = essential_tokens(ws, initials, min);
+        let unit_bits = |ui: usize| -> u32 {
+            if ui < n {
+                bit(ui)
+            } else {
+                bit(ui - n) | bit(ui - n + 1)
+            }
+        };
+        // Units whose postings are walked: those touching an essential token (a surviving
+        // name must cover one), and those beyond the cache. The others are only recorded as
+        // pairing in the cache and looked up for the names the walk finds.
+        let walked = |ui: usize| ui >= CACHED_UNITS || unit_bits(ui) & essential != 0;
+        let mut lazy: u16 = 0;
         let mut hits: Vec<u32> = Vec::new();
         for (ui, u) in units.iter().enumerate() {
             if u.text.len() < 2 {
                 continue;
             }
             let token = ui < n;
-            let bits: u32 = if token {
-                bit(ui)
-            } else {
-                bit(ui - n) | bit(ui - n + 1)
-            };
+            let bits = unit_bits(ui);
+            let walk = walked(ui);
+            if !walk {
+                lazy |= 1 << ui;
+            }
             self.probe(u, token, &mut hits);
             for &v in &hits {
                 if !cache.first_visit(ui, v) {
@@ -444,6 +463,10 @@ impl NameIndex {
                 if !positive {
                     continue;
                 }
+                if !walk {
+                    cache.set_pos(ui, v);
+                    continue;
+                }
                 for &ni in self.postings(v) {
                     let m = &mut mask[ni as usize];
                     if *m == 0 {
@@ -456,19 +479,11 @@ impl NameIndex {
         // Upper bound of the score from the query tokens a name can cover: a covered token
         // pairs at best with similarity 1 and an entry weight of 1; an uncovered one adds its
         // weight to the denominator only.
-        let ws = &q.ws[..n];
-        let initials: u32 = (0..n)
-            .filter(|&i| q.texts[i].len() < 2)
-            .map(bit)
-            .fold(0, |a, b| a | b);
         let all: u32 = (0..n).map(bit).fold(0, |a, b| a | b);
-        let mut out: Vec<(f64, u32)> = Vec::new();
-        for &ni in touched.iter() {
-            let m = std::mem::take(&mut mask[ni as usize]);
-            let Some(name) = self.names.get(ni as usize) else {
-                continue;
-            };
-            let cover = if name.initial { all } else { m | initials };
+        let lazy_bits: u32 = (0..units.len())
+            .filter(|&ui| ui < 16 && lazy & (1 << ui) != 0)
+            .fold(0, |a, ui| a | unit_bits(ui));
+        let bound_of = |cover: u32, strong: bool| {
             let (mut d, mut left) = (0.0, 0.0);
             for (i, w) in ws.iter().enumerate() {
                 if i >= 32 || cover & bit(i) != 0 {
@@ -477,12 +492,37 @@ impl NameIndex {
                     left += w;
                 }
             }
-            let ub = if d + left > 0.0 { d / (d + left) } else { 0.0 };
-            let ub = if name.strong {
+            let ub: f64 = if d + left > 0.0 { d / (d + left) } else { 0.0 };
+            if strong {
                 ub
             } else {
                 ub * crate::screener::WEAK_ALIAS
+            }
+        };
+        let mut out: Vec<(f64, u32)> = Vec::new();
+        for &ni in touched.iter() {
+            let mut m = std::mem::take(&mut mask[ni as usize]);
+            let Some(name) = self.names.get(ni as usize) else {
+                continue;
             };
+            let cover = if name.initial { all } else { m | initials };
+            if lazy != 0 && cover != all {
+                // Look the lazily probed tokens up only when they could lift the bound.
+                if bound_of(cover | lazy_bits, name.strong) < min {
+                    continue;
+                }
+                let (off, k) = (name.off as usize, usize::from(name.n));
+                for &v in &self.units[off..off + 2 * k - 1] {
+                    let mut p = cache.pos(v) & lazy;
+                    while p != 0 {
+                        let ui = p.trailing_zeros() as usize;
+                        m |= unit_bits(ui);
+                        p &= p - 1;
+                    }
+                }
+            }
+            let cover = if name.initial { all } else { m | initials };
+            let ub = bound_of(cover, name.strong);
             if ub >= min {
                 out.push((ub, ni));
             }
@@ -518,6 +558,44 @@ impl NameIndex {
     }
 }
 
+/// The query tokens (bits) of which a surviving name must cover at least one: the others,
+/// lightest first, are as many as can be covered together (with the `initials`, which
+/// always count as covered) without the bound reaching `min`.
+fn essential_tokens(ws: &[f64], initials: u32, min: f64) -> u32 {
+    let all: u32 = (0..ws.len()).map(bit).fold(0, |a, b| a | b);
+    if min <= 0.0 {
+        return all & !initials;
+    }
+    let mut order: Vec<usize> = (0..ws.len().min(32))
+        .filter(|&i| initials & bit(i) == 0)
+        .collect();
+    order.sort_by(|&a, &b| ws[a].total_cmp(&ws[b]).then(a.cmp(&b)));
+    let (mut d, mut left) = (0.0, 0.0);
+    for (i, w) in ws.iter().enumerate() {
+        if i < 32 && initials & bit(i) != 0 {
+            d += (w + 1.0) / 2.0;
+        } else {
+            left += w;
+        }
+    }
+    let mut optional = initials;
+    for i in order {
+        let (d2, left2) = (d + (ws[i] + 1.0) / 2.0, left - ws[i]);
+        let ub = if d2 + left2 > 0.0 {
+            d2 / (d2 + left2)
+        } else {
+            0.0
+        };
+        if ub >= min {
+            break;
+        }
+        d = d2;
+        left = left2;
+        optional |= bit(i);
+    }
+    all & !optional
+}
+
 fn bit(i: usize) -> u32 {
     if i < 32 { 1 << i } else { 0 }
 }
@@ -534,10 +612,20 @@ mod tests {
             v
         };
         let shares = |a: &str, b: &str| set(a).iter().any(|h| set(b).contains(h));
-        assert!(shares("asgari", "aseari")); // substitution
-        assert!(shares("hassan", "hasan")); // deletion
+        assert!(shares("xohamed", "mohamed")); // substitution
+        assert!(shares("ohamed", "mohamed")); // deletion
         assert!(shares("mohamed", "omhamed")); // transposition
         assert!(!shares("smith", "jones"));
+    }
+
+    #[test]
+    fn essential_tokens_leave_out_what_cannot_match_alone() {
+        // "muhammad ali zarif": the two common tokens together stay below 0.85.
+        assert_eq!(essential_tokens(&[0.15, 0.2, 1.0], 0, 0.85), 0b100);
+        // Two rare tokens: either may be the one a name covers.
+        assert_eq!(essential_tokens(&[1.0, 1.0], 0, 0.85), 0b11);
+        // No threshold: everything is walked; initials never are.
+        assert_eq!(essential_tokens(&[1.0, 0.5, 1.0], 0b010, 0.0), 0b101);
     }
 
     #[test]
