@@ -622,8 +622,10 @@ mod tests {
     fn essential_tokens_leave_out_what_cannot_match_alone() {
         // "muhammad ali zarif": the two common tokens together stay below 0.85.
         assert_eq!(essential_tokens(&[0.15, 0.2, 1.0], 0, 0.85), 0b100);
-        // Two rare tokens: either may be the one a name covers.
-        assert_eq!(essential_tokens(&[1.0, 1.0], 0, 0.85), 0b11);
+        // Two rare tokens: a name must cover both, so walking one finds every survivor.
+        assert_eq!(essential_tokens(&[1.0, 1.0], 0, 0.85), 0b10);
+        // A low threshold: covering either may do.
+        assert_eq!(essential_tokens(&[1.0, 1.0], 0, 0.4), 0b11);
         // No threshold: everything is walked; initials never are.
         assert_eq!(essential_tokens(&[1.0, 0.5, 1.0], 0b010, 0.0), 0b101);
     }
