@@ -75,13 +75,33 @@ impl Slot {
     }
 }
 
+/// The writer's side of a caller's slot. Answering consumes it; dropping it unanswered (the
+/// writer thread died) answers [`LedgerError::Closed`], so no caller waits forever.
+pub(crate) struct Ticket(Option<Arc<Slot>>);
+
+impl Ticket {
+    fn answer(mut self, r: Outcome) {
+        if let Some(slot) = self.0.take() {
+            slot.fill(r);
+        }
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        if let Some(slot) = self.0.take() {
+            slot.fill(Err(LedgerError::Closed));
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[derive(Default)]
 pub(crate) struct Queue {
-    pending: Vec<(Payload, Arc<Slot>)>,
+    pending: Vec<(Payload, Ticket)>,
     shutdown: bool,
     /// The writer is waiting on `wake` (so a submitter must notify it).
     idle: bool,
@@ -113,7 +133,7 @@ impl Shared {
             if q.shutdown {
                 return Err(LedgerError::Closed);
             }
-            q.pending.push((p, Arc::clone(&slot)));
+            q.pending.push((p, Ticket(Some(Arc::clone(&slot)))));
             std::mem::take(&mut q.idle)
         };
         if notify {
@@ -135,18 +155,33 @@ impl Shared {
     }
 }
 
+/// However the writer thread ends (even by a panic), later appends fail with `Closed` and
+/// queued ones are answered so.
+struct CloseOnExit<'a>(&'a Shared);
+
+impl Drop for CloseOnExit<'_> {
+    fn drop(&mut self) {
+        let pending = {
+            let mut q = lock(&self.0.queue);
+            q.shutdown = true;
+            std::mem::take(&mut q.pending)
+        };
+        drop(pending);
+    }
+}
+
 /// Batches of at least this many callers are woken by the notifier thread, so that the
 /// writer can start the next transaction (and its fsync) meanwhile.
 const HAND_OFF: usize = 16;
 
 /// Where the writer sends committed batches' answers for the notifier to deliver.
-type Answers = mpsc::Sender<Vec<(Arc<Slot>, Outcome)>>;
+type Answers = mpsc::Sender<Vec<(Ticket, Outcome)>>;
 
 /// Wakes the callers of committed batches.
-fn notifier(rx: &mpsc::Receiver<Vec<(Arc<Slot>, Outcome)>>) {
+fn notifier(rx: &mpsc::Receiver<Vec<(Ticket, Outcome)>>) {
     while let Ok(batch) = rx.recv() {
-        for (slot, r) in batch {
-            slot.fill(r);
+        for (ticket, r) in batch {
+            ticket.answer(r);
         }
     }
 }
@@ -187,6 +222,7 @@ impl Writer {
     }
 
     pub(crate) fn run(mut self, shared: &Shared) {
+        let _closing = CloseOnExit(shared);
         let (tx, rx) = mpsc::channel();
         let wakers = std::thread::Builder::new()
             .name("ledger-notifier".into())
@@ -248,14 +284,14 @@ impl Writer {
     /// Writes one batch in one transaction and answers every caller in it.
     fn commit(
         &mut self,
-        batch: Vec<(Payload, Arc<Slot>)>,
+        batch: Vec<(Payload, Ticket)>,
         force_checkpoint: bool,
         shared: &Shared,
         tx: Option<&Answers>,
     ) {
         let mut replies: Vec<Option<Reply>> = Vec::with_capacity(batch.len());
         let result = self.write(&batch, force_checkpoint, &mut replies);
-        let answers: Vec<(Arc<Slot>, Outcome)> = match result {
+        let answers: Vec<(Ticket, Outcome)> = match result {
             Ok(n) => {
                 shared.commits.fetch_add(1, Ordering::Relaxed);
                 shared.entries.fetch_add(n, Ordering::Relaxed);
@@ -288,14 +324,14 @@ impl Writer {
             },
             _ => answers,
         };
-        for (slot, r) in answers {
-            slot.fill(r);
+        for (ticket, r) in answers {
+            ticket.answer(r);
         }
     }
 
     fn write(
         &mut self,
-        batch: &[(Payload, Arc<Slot>)],
+        batch: &[(Payload, Ticket)],
         force_checkpoint: bool,
         replies: &mut Vec<Option<Reply>>,
     ) -> Result<u64, LedgerError> {

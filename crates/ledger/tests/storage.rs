@@ -269,3 +269,35 @@ fn first_bad_index_wins_across_hashing_chunks() {
     );
     assert_eq!(tampered_index(&db), 4097);
 }
+
+/// A commit that fails (another connection holds the write lock past the busy timeout)
+/// answers its callers with an error instead of leaving them waiting, and the ledger goes
+/// on afterwards with a dense, verifying log.
+#[test]
+fn failed_commit_is_reported_and_the_ledger_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let l = Ledger::open(
+        &db,
+        LedgerOptions {
+            busy_timeout: Duration::from_millis(20),
+            ..opts()
+        },
+    )
+    .unwrap();
+    assert_eq!(l.append(b"first").unwrap(), 0);
+    let blocker = rusqlite::Connection::open(&db).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let err = l.append(b"blocked").unwrap_err();
+    assert!(matches!(err, LedgerError::Commit(_)), "{err}");
+    let err = l.append_batch(&entries(3)).unwrap_err();
+    assert!(matches!(err, LedgerError::Commit(_)), "{err}");
+    blocker.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(l.append(b"second").unwrap(), 1);
+    l.checkpoint().unwrap();
+    assert_eq!(
+        l.entries(0..10).unwrap(),
+        vec![(0, b"first".to_vec()), (1, b"second".to_vec())]
+    );
+    assert_eq!(l.verify(None, &mut |_, _| {}).unwrap().size, 2);
+}
