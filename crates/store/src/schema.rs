@@ -99,3 +99,54 @@ CREATE TABLE IF NOT EXISTS evidence (
 );
 CREATE INDEX IF NOT EXISTS evidence_person ON evidence(person_id);
 "#;
+
+/// Upgrades a schema-1 store in place, in one transaction (all or nothing): the text
+/// identity and person/account indexes become `event_ids`, `subjects` and
+/// `events.subject`. No event is rewritten; ids and analysis order are unchanged.
+pub(crate) fn migrate_v1_to_v2(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let run = || -> rusqlite::Result<()> {
+        conn.execute_batch(
+            "ALTER TABLE events ADD COLUMN subject INTEGER;
+             CREATE TABLE event_ids (
+                 h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, seq INTEGER NOT NULL,
+                 PRIMARY KEY (h1, h2)
+             ) WITHOUT ROWID;
+             CREATE TABLE subjects (key INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+             INSERT OR IGNORE INTO subjects (name)
+                 SELECT 'p:' || person_id FROM events WHERE person_id IS NOT NULL ORDER BY seq;
+             INSERT OR IGNORE INTO subjects (name)
+                 SELECT 'a:' || account_id FROM events
+                 WHERE person_id IS NULL AND account_id IS NOT NULL ORDER BY seq;
+             UPDATE events SET subject = (SELECT key FROM subjects WHERE name =
+                 CASE WHEN events.person_id IS NOT NULL THEN 'p:' || events.person_id
+                      ELSE 'a:' || events.account_id END)
+             WHERE person_id IS NOT NULL OR account_id IS NOT NULL;",
+        )?;
+        {
+            let mut read = conn.prepare("SELECT seq, id FROM events ORDER BY seq")?;
+            let mut insert =
+                conn.prepare("INSERT OR IGNORE INTO event_ids (h1, h2, seq) VALUES (?1, ?2, ?3)")?;
+            let mut rows = read.query([])?;
+            while let Some(row) = rows.next()? {
+                let seq: i64 = row.get(0)?;
+                let (h1, h2) = crate::write::id_key(row.get_ref(1)?.as_str()?);
+                insert.execute(rusqlite::params![h1, h2, seq])?;
+            }
+        }
+        conn.execute_batch(
+            "DROP INDEX IF EXISTS events_id;
+             DROP INDEX IF EXISTS events_person;
+             DROP INDEX IF EXISTS events_account;
+             CREATE INDEX events_subject ON events(subject) WHERE subject IS NOT NULL;
+             UPDATE meta SET value = '2' WHERE key = 'store_schema';",
+        )
+    };
+    match run() {
+        Ok(()) => conn.execute_batch("COMMIT"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}

@@ -121,7 +121,9 @@ impl Store {
             let found: i64 = v
                 .parse()
                 .map_err(|_| StoreError::Corrupt(format!("schema version `{v}`")))?;
-            if found != SCHEMA_VERSION {
+            if found == 1 {
+                crate::schema::migrate_v1_to_v2(&self.conn)?;
+            } else if found != SCHEMA_VERSION {
                 return Err(StoreError::SchemaVersion {
                     path: self.path.clone(),
                     found,

@@ -220,3 +220,68 @@ fn events_by_id_find_explicit_and_content_ids() {
         explicit
     );
 }
+
+/// A store written by schema 1 (text id and person/account indexes) is upgraded in place.
+#[test]
+fn schema_1_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+             INSERT INTO meta VALUES ('store_schema', '1');
+             CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, type TEXT NOT NULL,
+                 sort_ts INTEGER, ts_ns INTEGER, ts_offset INTEGER, person_id TEXT,
+                 account_id TEXT, ingest INTEGER NOT NULL, raw TEXT NOT NULL);
+             CREATE UNIQUE INDEX events_id ON events(id);
+             CREATE INDEX events_order ON events(sort_ts);
+             CREATE INDEX events_person ON events(person_id) WHERE person_id IS NOT NULL;
+             CREATE INDEX events_account ON events(account_id) WHERE account_id IS NOT NULL;
+             CREATE TABLE accounts (account_id TEXT PRIMARY KEY, person_id TEXT NOT NULL,
+                 seq INTEGER NOT NULL) WITHOUT ROWID;",
+        )
+        .unwrap();
+        for (i, l) in LINES.iter().enumerate() {
+            let ev = parse_line(l).unwrap();
+            let r = &ev.record;
+            let ts = r.ts().map(|t| t.utc.as_nanosecond() as i64);
+            let sort = if molehunt_store::is_upsert(r) {
+                None
+            } else {
+                ts
+            };
+            c.execute(
+                "INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, 1, ?8)",
+                rusqlite::params![
+                    i as i64 + 1,
+                    ev.id,
+                    r.type_name(),
+                    sort,
+                    ts,
+                    r.person_id(),
+                    r.account_id(),
+                    l
+                ],
+            )
+            .unwrap();
+        }
+        c.execute("INSERT INTO accounts VALUES ('a1', 'p1', 4)", [])
+            .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.event_count().unwrap(), 6);
+    // identity survives: re-ingesting adds nothing
+    assert_eq!(ingest(&mut store, LINES), (0, 6));
+    let id = parse_line(LINES[1]).unwrap().id;
+    assert_eq!(store.events_by_id(&[id]).unwrap()[0].raw, LINES[1]);
+    let timeline = store.events_of_person("p1", None).unwrap();
+    assert_eq!(
+        timeline.len(),
+        5,
+        "person, account, payout and a1's two logins"
+    );
+    assert_eq!(order(&store).len(), 6);
+    drop(store);
+    Store::open(&path).unwrap();
+}
