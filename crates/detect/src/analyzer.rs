@@ -91,7 +91,7 @@ impl Analyzer {
                 }
             }
         }
-        self.link.observe(event, enrichment);
+        self.link.observe_account(event, enrichment, account);
     }
 
     /// Finish: run end-of-stream detectors, build networks (keeping ids of

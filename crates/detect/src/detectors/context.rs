@@ -2,8 +2,8 @@
 //! person, the account -> person map, documents, referrals. Ids are interned
 //! once so per-event state is keyed by small integers.
 
+use crate::util::idmap::IdMap;
 use molehunt_model::{Document, Person, Time};
-use rustc_hash::FxHashMap;
 
 /// An interned person (index into [`Context::persons`]).
 pub type PersonIx = u32;
@@ -35,11 +35,11 @@ pub struct AccountEntry {
 /// Shared, slowly changing state: identities and their claims.
 #[derive(Debug, Default)]
 pub struct Context {
-    person_ix: FxHashMap<Box<str>, PersonIx>,
+    person_ix: IdMap<PersonIx>,
     pub persons: Vec<PersonEntry>,
-    account_ix: FxHashMap<Box<str>, AccountIx>,
+    account_ix: IdMap<AccountIx>,
     pub accounts: Vec<AccountEntry>,
-    devices: FxHashMap<Box<str>, PersonIx>,
+    devices: IdMap<PersonIx>,
     /// The latest event time seen (the analysis' "now", e.g. for document expiry).
     pub now: Option<Time>,
 }
@@ -57,7 +57,7 @@ impl Context {
             documents: Vec::new(),
             referred_by: None,
         });
-        self.person_ix.insert(id.into(), ix);
+        self.person_ix.insert(id, ix);
         ix
     }
 
@@ -73,7 +73,7 @@ impl Context {
             created_at: None,
             system: None,
         });
-        self.account_ix.insert(id.into(), ix);
+        self.account_ix.insert(id, ix);
         ix
     }
 
@@ -159,12 +159,7 @@ impl Context {
     }
 
     pub(crate) fn set_device_person(&mut self, device_id: &str, p: PersonIx) {
-        match self.devices.get_mut(device_id) {
-            Some(slot) => *slot = p,
-            None => {
-                self.devices.insert(device_id.into(), p);
-            }
-        }
+        self.devices.insert(device_id, p);
     }
 
     /// The claimed country of a person (claimed_country, else address country), upper-case.

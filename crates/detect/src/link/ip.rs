@@ -20,6 +20,9 @@ pub struct IpEntry {
     pub hub: bool,
     pub anonymizing: bool,
     pub uses: Vec<IpUse>,
+    /// The (person, hour) of the latest record when that hour is remembered:
+    /// the same again changes nothing and is answered without touching `uses`.
+    last: Option<(u32, u32)>,
 }
 
 /// Maximum hours remembered per person and IP.
@@ -36,7 +39,7 @@ impl IpEntry {
         store_max: usize,
         max_events: usize,
     ) {
-        if self.hub {
+        if self.hub || self.last == Some((person, window)) {
             return;
         }
         let idx = match self.uses.iter().position(|u| u.person == person) {
@@ -57,15 +60,18 @@ impl IpEntry {
         let Some(u) = self.uses.get_mut(idx) else {
             return;
         };
-        if let Err(pos) = u.windows.binary_search(&window) {
-            u.windows.insert(pos, window);
-            if u.windows.len() > MAX_WINDOWS {
-                u.windows.remove(0);
+        let kept = match u.windows.binary_search(&window) {
+            Ok(_) => true,
+            Err(pos) => {
+                u.windows.insert(pos, window);
+                let dropped = u.windows.len() > MAX_WINDOWS && u.windows.remove(0) == window;
+                if u.events.len() < max_events {
+                    u.events.push(event.to_string());
+                }
+                !dropped
             }
-            if u.events.len() < max_events {
-                u.events.push(event.to_string());
-            }
-        }
+        };
+        self.last = kept.then_some((person, window));
     }
 }
 

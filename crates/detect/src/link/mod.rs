@@ -227,9 +227,14 @@ pub fn build_networks(
     // (kind, display value, sorted person indices, events)
     let mut links: Vec<(LinkKind, String, Vec<u32>, Vec<String>)> = Vec::new();
 
-    let mut values: Vec<_> = state.values.into_iter().collect();
-    values.sort_by(|a, b| a.0.cmp(&b.0));
-    for ((kind, key), entry) in values {
+    // in (kind, value) order
+    let mut values: Vec<(LinkKind, Box<str>, state::ValueEntry)> = Vec::new();
+    for (kind, map) in LinkKind::ALL.into_iter().zip(state.values) {
+        let start = values.len();
+        values.extend(map.into_iter().map(|(key, entry)| (kind, key, entry)));
+        values[start..].sort_by(|a, b| a.1.cmp(&b.1));
+    }
+    for (kind, key, entry) in values {
         if entry.hub
             || entry.members.len() < 2
             || entry.members.len() > config.hub_max(kind)

@@ -2,10 +2,12 @@
 //! the (few) persons that used it, per IP the persons and time windows. State
 //! grows with identifiers and persons, never with events.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use molehunt_model::{Enrichment, Event, Record};
+use rustc_hash::FxHashMap;
+
+use crate::util::idmap::IdMap;
 
 use super::ip::IpEntry;
 use super::{LinkKind, normalize};
@@ -33,14 +35,21 @@ pub(super) const STORE_MAX_PERSONS: usize = 64;
 /// Event ids kept per person and value.
 pub(super) const EVENTS_PER_PERSON: usize = 2;
 
+/// Marks an account with no account record seen yet.
+const NO_PERSON: u32 = u32::MAX;
+
 /// Link-analysis state fed by [`LinkState::observe`].
 #[derive(Debug, Default)]
 pub struct LinkState {
-    pub(super) person_index: HashMap<String, u32>,
+    pub(super) person_index: IdMap<u32>,
     pub(super) person_ids: Vec<String>,
-    accounts: HashMap<String, u32>,
-    pub(super) values: HashMap<(LinkKind, String), ValueEntry>,
-    pub(super) ips: HashMap<IpAddr, IpEntry>,
+    /// The account numbering of [`LinkState::observe`] (the analyzer brings its own).
+    account_index: IdMap<u32>,
+    /// Account number -> person of its latest account record (`NO_PERSON` if none).
+    account_person: Vec<u32>,
+    /// Per link kind (`LinkKind as usize`), the identifier values.
+    pub(super) values: [FxHashMap<Box<str>, ValueEntry>; LinkKind::ALL.len()],
+    pub(super) ips: FxHashMap<IpAddr, IpEntry>,
     store_max: usize,
 }
 
@@ -65,7 +74,7 @@ impl LinkState {
 
     /// Number of distinct identifier values (plus IP addresses) held.
     pub fn value_count(&self) -> usize {
-        self.values.len() + self.ips.len()
+        self.values.iter().map(|m| m.len()).sum::<usize>() + self.ips.len()
     }
 
     fn person(&mut self, id: &str) -> u32 {
@@ -74,38 +83,35 @@ impl LinkState {
         }
         let i = self.person_ids.len() as u32;
         self.person_ids.push(id.to_string());
-        self.person_index.insert(id.to_string(), i);
+        self.person_index.insert(id, i);
         i
     }
 
-    fn account_person(&self, account: &str) -> Option<u32> {
-        self.accounts.get(account).copied()
+    /// The person of account number `account`, as of its latest account record.
+    fn account_person(&self, account: Option<u32>) -> Option<u32> {
+        let p = *self.account_person.get(account? as usize)?;
+        (p != NO_PERSON).then_some(p)
     }
 
-    fn add(&mut self, kind: LinkKind, value: Option<String>, person: u32, event: &str) {
+    fn set_account_person(&mut self, account: u32, person: u32) {
+        let i = account as usize;
+        if self.account_person.len() <= i {
+            self.account_person.resize(i + 1, NO_PERSON);
+        }
+        self.account_person[i] = person;
+    }
+
+    fn add<S: AsRef<str>>(&mut self, kind: LinkKind, value: Option<S>, person: u32, event: &str) {
         let Some(value) = value else { return };
+        let value = value.as_ref();
         let max = self.store_max();
-        let entry = self.values.entry((kind, value)).or_default();
-        if entry.hub {
+        let map = &mut self.values[kind as usize];
+        // look up by `&str` first: no key allocation for a value seen before
+        if let Some(entry) = map.get_mut(value) {
+            add_member(entry, person, event, max);
             return;
         }
-        if let Some(m) = entry.members.iter_mut().find(|m| m.person == person) {
-            if m.events.len() < EVENTS_PER_PERSON && !m.events.iter().any(|e| e == event) {
-                m.events.push(event.to_string());
-            }
-            return;
-        }
-        entry.persons_seen += 1;
-        if entry.members.len() >= max {
-            // INVARIANT: a hub keeps no members, so it can never link anyone.
-            entry.hub = true;
-            entry.members = Vec::new();
-            return;
-        }
-        entry.members.push(Member {
-            person,
-            events: vec![event.to_string()],
-        });
+        add_member(map.entry(value.into()).or_default(), person, event, max);
     }
 
     fn add_ip(&mut self, ip: IpAddr, person: u32, ts: i64, event: &str, enrichment: &Enrichment) {
@@ -124,6 +130,31 @@ impl LinkState {
 
     /// Takes in one event (persons and accounts before the events naming them).
     pub fn observe(&mut self, event: &Event, enrichment: &Enrichment) {
+        let account = match &event.record {
+            Record::Account(a) => Some(match self.account_index.get(&a.account_id) {
+                Some(&n) => n,
+                None => {
+                    let n = self.account_index.len() as u32;
+                    self.account_index.insert(&a.account_id, n);
+                    n
+                }
+            }),
+            r => r
+                .account_id()
+                .and_then(|id| self.account_index.get(id).copied()),
+        };
+        self.observe_account(event, enrichment, account);
+    }
+
+    /// [`LinkState::observe`] with the event's account already numbered by the
+    /// caller (account, login, activity and commit records; the same number for
+    /// the same account id, always from the same numbering).
+    pub(crate) fn observe_account(
+        &mut self,
+        event: &Event,
+        enrichment: &Enrichment,
+        account: Option<u32>,
+    ) {
         let id = event.id.as_str();
         match &event.record {
             Record::Person(p) => {
@@ -149,7 +180,9 @@ impl LinkState {
             }
             Record::Account(a) => {
                 let i = self.person(&a.person_id);
-                self.accounts.insert(a.account_id.clone(), i);
+                if let Some(n) = account {
+                    self.set_account_person(n, i);
+                }
                 self.add(
                     LinkKind::Email,
                     a.email.as_deref().and_then(normalize::email),
@@ -207,7 +240,7 @@ impl LinkState {
                 );
             }
             Record::Login(l) => {
-                let Some(i) = self.account_person(&l.account_id) else {
+                let Some(i) = self.account_person(account) else {
                     return;
                 };
                 self.add(LinkKind::Device, l.device_id.as_deref().map(device), i, id);
@@ -222,7 +255,7 @@ impl LinkState {
                 }
             }
             Record::Activity(a) => {
-                if let (Some(ip), Some(i)) = (a.ip, self.account_person(&a.account_id)) {
+                if let (Some(ip), Some(i)) = (a.ip, self.account_person(account)) {
                     self.add_ip(ip, i, a.ts.unix(), id, enrichment);
                 }
             }
@@ -242,7 +275,7 @@ impl LinkState {
                 );
             }
             Record::Commit(c) => {
-                if let Some(i) = self.account_person(&c.account_id) {
+                if let Some(i) = self.account_person(account) {
                     self.add(
                         LinkKind::Email,
                         c.author_email.as_deref().and_then(normalize::email),
@@ -287,6 +320,30 @@ impl LinkState {
     }
 }
 
+/// Records that `person` used a value, unless the value is a hub.
+fn add_member(entry: &mut ValueEntry, person: u32, event: &str, max: usize) {
+    if entry.hub {
+        return;
+    }
+    if let Some(m) = entry.members.iter_mut().find(|m| m.person == person) {
+        if m.events.len() < EVENTS_PER_PERSON && !m.events.iter().any(|e| e == event) {
+            m.events.push(event.to_string());
+        }
+        return;
+    }
+    entry.persons_seen += 1;
+    if entry.members.len() >= max {
+        // INVARIANT: a hub keeps no members, so it can never link anyone.
+        entry.hub = true;
+        entry.members = Vec::new();
+        return;
+    }
+    entry.members.push(Member {
+        person,
+        events: vec![event.to_string()],
+    });
+}
+
 fn doc_type(t: molehunt_model::DocType) -> &'static str {
     use molehunt_model::DocType;
     match t {
@@ -300,6 +357,6 @@ fn doc_type(t: molehunt_model::DocType) -> &'static str {
     }
 }
 
-fn device(raw: &str) -> String {
-    raw.trim().to_string()
+fn device(raw: &str) -> &str {
+    raw.trim()
 }

@@ -4,6 +4,7 @@
 pub mod address;
 pub mod cidr;
 pub mod geo;
+pub mod idmap;
 pub mod mrz;
 pub mod names;
 pub mod samples;
