@@ -110,6 +110,8 @@ pub struct BenchFigures {
     pub serde_json_eps: f64,
     /// `molehunt_model::parse_line` (typed, validated).
     pub parse_eps: f64,
+    /// Reading, parsing and storing into a fresh SQLite store, without detection.
+    pub store_eps: f64,
     /// The whole pipeline into a fresh SQLite store, scoring included.
     pub pipeline_eps: f64,
     pub pipeline_secs: f64,
@@ -126,6 +128,10 @@ impl BenchFigures {
 
     pub fn parse_ratio(&self) -> f64 {
         self.parse_eps / self.serde_json_eps
+    }
+
+    pub fn store_ratio(&self) -> f64 {
+        self.store_eps / self.serde_json_eps
     }
 }
 
@@ -151,7 +157,8 @@ fn each_line(path: &Path, mut f: impl FnMut(&str)) -> Result<u64, EngineError> {
 }
 
 /// Generates `events` records in `dir`, then measures the baseline, the
-/// typed parse and the full pipeline (into `dir/bench.db`, ledger included).
+/// typed parse, storing without detection, and the full pipeline (into
+/// `dir/bench.db`, ledger included).
 pub fn run(dir: &Path, events: u64) -> Result<BenchFigures, EngineError> {
     let input = dir.join("bench.jsonl");
     {
@@ -181,12 +188,34 @@ pub fn run(dir: &Path, events: u64) -> Result<BenchFigures, EngineError> {
         )));
     }
 
-    let db = dir.join("bench.db");
-    for suffix in ["", "-wal", "-shm", ".ledger.key"] {
-        let mut p = db.clone().into_os_string();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
+    let fresh = |name: &str| {
+        let db = dir.join(name);
+        for suffix in ["", "-wal", "-shm", ".ledger.key"] {
+            let mut p = db.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+        db
+    };
+
+    let db = fresh("bench-store.db");
+    let t = Instant::now();
+    {
+        let mut engine = Engine::open(&db, EngineOptions::default())?;
+        let opts = IngestOptions {
+            analyze: false,
+            ..IngestOptions::default()
+        };
+        let (outcomes, _) =
+            engine.ingest_paths(std::slice::from_ref(&input), &opts, &NoProgress)?;
+        for o in outcomes {
+            o?;
+        }
     }
+    let store_eps = n as f64 / t.elapsed().as_secs_f64();
+    let _ = fresh("bench-store.db");
+
+    let db = fresh("bench.db");
     let t = Instant::now();
     let mut engine = Engine::open(&db, EngineOptions::default())?;
     let (outcomes, rescore) = engine.ingest_paths(
@@ -204,6 +233,7 @@ pub fn run(dir: &Path, events: u64) -> Result<BenchFigures, EngineError> {
         bytes,
         serde_json_eps,
         parse_eps,
+        store_eps,
         pipeline_eps: n as f64 / pipeline_secs,
         pipeline_secs,
         streamed: rescore.streamed,

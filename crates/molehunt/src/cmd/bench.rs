@@ -54,6 +54,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 f.parse_ratio()
             );
             println!(
+                "parse + store (SQLite):   {:>10.0} events/s ({:.2} x baseline; no detection)",
+                f.store_eps,
+                f.store_ratio()
+            );
+            println!(
                 "full pipeline (SQLite):   {:>10.0} events/s ({:.2} x baseline, {:.2} s, {} persons, {})",
                 f.pipeline_eps,
                 f.pipeline_ratio(),
