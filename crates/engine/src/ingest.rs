@@ -218,15 +218,15 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
                 InputFormat::PersonCsv => read_person_csv(source, reader, progress, &mut on_record),
             }
         };
-        if let Some(tx) = atx.take() {
-            if !pending.is_empty() {
-                let _ = tx.send(pending);
-            }
+        if let Some(tx) = atx.take()
+            && !pending.is_empty()
+        {
+            let _ = tx.send(pending);
         }
-        if let Some(handle) = analysis {
-            if handle.join().is_err() {
-                return Err(EngineError::Corrupt("the analysis thread panicked".into()));
-            }
+        if let Some(handle) = analysis
+            && handle.join().is_err()
+        {
+            return Err(EngineError::Corrupt("the analysis thread panicked".into()));
         }
         summary
     });
