@@ -60,12 +60,40 @@ impl Default for NetFaninConfig {
 
 #[derive(Debug, Default)]
 struct IpState {
-    /// (person, last seen unix seconds) for up to `hub_persons` persons.
-    persons: Vec<(PersonIx, i64)>,
+    /// (person, last seen unix seconds) for up to `hub_persons` persons, in
+    /// order of arrival: the first inline (a home IP of one person is
+    /// answered without a heap access), the others in `rest`.
+    first: Option<(PersonIx, i64)>,
+    rest: Vec<(PersonIx, i64)>,
     hub: bool,
     best: Vec<PersonIx>,
     samples: Samples,
     last: Option<Time>,
+}
+
+impl IpState {
+    /// The persons in order of arrival.
+    fn persons(&self) -> impl Iterator<Item = &(PersonIx, i64)> {
+        self.first.iter().chain(&self.rest)
+    }
+
+    fn slot(&mut self, p: PersonIx) -> Option<&mut (PersonIx, i64)> {
+        self.first
+            .iter_mut()
+            .chain(&mut self.rest)
+            .find(|(q, _)| *q == p)
+    }
+
+    fn push(&mut self, p: PersonIx, now: i64) {
+        match self.first {
+            None => self.first = Some((p, now)),
+            Some(_) => self.rest.push((p, now)),
+        }
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
 }
 
 pub struct NetFanin {
@@ -126,20 +154,22 @@ impl Detector for NetFanin {
         }
         let now = ts.unix();
         // fast path: a home IP used by its one person
-        if let [(q, t)] = st.persons.as_mut_slice()
+        if st.rest.is_empty()
+            && let Some((q, t)) = &mut st.first
             && *q == p
         {
             *t = now;
             return;
         }
-        match st.persons.iter_mut().find(|(q, _)| *q == p) {
+        match st.slot(p) {
             Some(slot) => slot.1 = now,
             None => {
-                st.persons.push((p, now));
-                if st.persons.len() >= hub_at {
+                st.push(p, now);
+                if st.len() >= hub_at {
                     // INVARIANT: a hub keeps no per-person state and raises nothing
                     st.hub = true;
-                    st.persons = Vec::new();
+                    st.first = None;
+                    st.rest = Vec::new();
                     st.best = Vec::new();
                     st.samples = Samples::default();
                     return;
@@ -147,18 +177,13 @@ impl Detector for NetFanin {
             }
         }
         let window = i64::from(self.cfg.window_hours) * 3600;
-        let active = st
-            .persons
-            .iter()
-            .filter(|(_, t)| now - *t <= window)
-            .count();
+        let active = st.persons().filter(|(_, t)| now - *t <= window).count();
         if active as u32 >= self.cfg.min_persons {
             st.samples.push(&obs.event.id);
             st.last = Some(ts);
             if active > st.best.len() {
                 st.best = st
-                    .persons
-                    .iter()
+                    .persons()
                     .filter(|(_, t)| now - *t <= window)
                     .map(|(q, _)| *q)
                     .collect();

@@ -99,7 +99,7 @@ impl Detector for NetTravel {
             return;
         };
         let now = ts.unix();
-        let cfg = self.cfg.clone();
+        let cfg = &self.cfg;
         let st = self.accounts.at(a);
         if let Some((t0, c0, id0)) = &st.prev
             && !c0.eq_ignore_ascii_case(country)
@@ -121,7 +121,9 @@ impl Detector for NetTravel {
         match &mut st.prev {
             Some(prev) if prev.1.eq_ignore_ascii_case(country) => {
                 prev.0 = now;
-                prev.2 = obs.event.id.as_str().into();
+                // reuse the buffer: no allocation per login
+                prev.2.clear();
+                prev.2.push_str(&obs.event.id);
             }
             _ => {
                 st.prev = Some((

@@ -228,10 +228,10 @@ pub fn build_networks(
     let mut links: Vec<(LinkKind, String, Vec<u32>, Vec<String>)> = Vec::new();
 
     // in (kind, value) order
-    let mut values: Vec<(LinkKind, Box<str>, state::ValueEntry)> = Vec::new();
+    let mut values: Vec<(LinkKind, String, state::ValueEntry)> = Vec::new();
     for (kind, map) in LinkKind::ALL.into_iter().zip(state.values) {
         let start = values.len();
-        values.extend(map.into_iter().map(|(key, entry)| (kind, key, entry)));
+        values.extend(map.into_entries().map(|(key, entry)| (kind, key, entry)));
         values[start..].sort_by(|a, b| a.1.cmp(&b.1));
     }
     for (kind, key, entry) in values {

@@ -48,7 +48,7 @@ pub struct LinkState {
     /// Account number -> person of its latest account record (`NO_PERSON` if none).
     account_person: Vec<u32>,
     /// Per link kind (`LinkKind as usize`), the identifier values.
-    pub(super) values: [FxHashMap<Box<str>, ValueEntry>; LinkKind::ALL.len()],
+    pub(super) values: [IdMap<ValueEntry>; LinkKind::ALL.len()],
     pub(super) ips: FxHashMap<IpAddr, IpEntry>,
     store_max: usize,
 }
@@ -111,7 +111,12 @@ impl LinkState {
             add_member(entry, person, event, max);
             return;
         }
-        add_member(map.entry(value.into()).or_default(), person, event, max);
+        add_member(
+            map.get_or_insert(value, ValueEntry::default()),
+            person,
+            event,
+            max,
+        );
     }
 
     fn add_ip(&mut self, ip: IpAddr, person: u32, ts: i64, event: &str, enrichment: &Enrichment) {

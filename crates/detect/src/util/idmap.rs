@@ -105,6 +105,19 @@ impl<V> IdMap<V> {
         }
     }
 
+    /// The value of `id`, inserting `v` first when `id` is new.
+    pub fn get_or_insert(&mut self, id: &str, v: V) -> &mut V {
+        self.map.entry(Key::new(id)).or_insert(v)
+    }
+
+    /// All entries, in no particular order.
+    pub fn into_entries(self) -> impl Iterator<Item = (String, V)> {
+        self.map
+            .into_iter()
+            // keys were made from `&str`, so the bytes are UTF-8
+            .map(|(k, v)| (String::from_utf8_lossy(k.bytes()).into_owned(), v))
+    }
+
     pub fn len(&self) -> usize {
         self.map.len()
     }
@@ -138,5 +151,13 @@ mod tests {
             *v = 7;
         }
         assert_eq!(m.get(&long), Some(&7));
+        *m.get_or_insert("new", 0) += 3;
+        *m.get_or_insert("new", 0) += 3;
+        assert_eq!(m.get("new"), Some(&6));
+        let mut all: Vec<(String, usize)> = m.into_entries().collect();
+        all.sort();
+        assert_eq!(all.len(), 6);
+        assert_eq!(all[0], (String::new(), 0));
+        assert_eq!(all[5].0, long);
     }
 }
