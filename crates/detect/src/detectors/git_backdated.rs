@@ -47,8 +47,22 @@ const KEEP: usize = 256;
 
 #[derive(Debug, Default, Clone)]
 struct AcctState {
-    times: Vec<(i64, Box<str>)>,
+    /// Commit times (the first `KEEP`) and their event ids, all ids in one
+    /// buffer (`ends[i]` is where id `i` ends): no allocation per commit.
+    times: Vec<i64>,
+    ids: String,
+    ends: Vec<usize>,
     total: u32,
+}
+
+impl AcctState {
+    fn commits(&self) -> impl Iterator<Item = (i64, &str)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        self.times
+            .iter()
+            .zip(starts.zip(&self.ends))
+            .map(|(&t, (a, &b))| (t, self.ids.get(a..b).unwrap_or("")))
+    }
 }
 
 pub struct GitBackdated {
@@ -82,7 +96,9 @@ impl Detector for GitBackdated {
         let st = self.accounts.at(a);
         st.total += 1;
         if st.times.len() < KEEP {
-            st.times.push((c.ts.unix(), obs.event.id.as_str().into()));
+            st.times.push(c.ts.unix());
+            st.ids.push_str(&obs.event.id);
+            st.ends.push(st.ids.len());
         }
     }
 
@@ -96,11 +112,11 @@ impl Detector for GitBackdated {
             let mut samples = Samples::default();
             let mut before = 0u32;
             let mut earliest = i64::MAX;
-            for (t, id) in &st.times {
-                if *t < limit {
+            for (t, id) in st.commits() {
+                if t < limit {
                     before += 1;
                     samples.push(id);
-                    earliest = earliest.min(*t);
+                    earliest = earliest.min(t);
                 }
             }
             let kept = st.times.len().max(1) as f64;

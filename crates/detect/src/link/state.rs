@@ -50,6 +50,9 @@ pub struct LinkState {
     /// Per link kind (`LinkKind as usize`), the identifier values.
     pub(super) values: [IdMap<ValueEntry>; LinkKind::ALL.len()],
     pub(super) ips: FxHashMap<IpAddr, IpEntry>,
+    /// Per account number, (person, raw commit author email) whose email link
+    /// is settled (see [`LinkState::add`]).
+    commit_email: Vec<Option<(u32, Box<str>)>>,
     store_max: usize,
 }
 
@@ -101,22 +104,46 @@ impl LinkState {
         self.account_person[i] = person;
     }
 
-    fn add<S: AsRef<str>>(&mut self, kind: LinkKind, value: Option<S>, person: u32, event: &str) {
-        let Some(value) = value else { return };
+    /// Records that `person` used `value` of `kind`. True when the value can
+    /// no longer change for this person (a hub, or its event sample is full):
+    /// adding it again is a no-op.
+    fn add<S: AsRef<str>>(
+        &mut self,
+        kind: LinkKind,
+        value: Option<S>,
+        person: u32,
+        event: &str,
+    ) -> bool {
+        let Some(value) = value else { return false };
         let value = value.as_ref();
         let max = self.store_max();
         let map = &mut self.values[kind as usize];
         // look up by `&str` first: no key allocation for a value seen before
         if let Some(entry) = map.get_mut(value) {
-            add_member(entry, person, event, max);
-            return;
+            return add_member(entry, person, event, max);
         }
         add_member(
             map.get_or_insert(value, ValueEntry::default()),
             person,
             event,
             max,
-        );
+        )
+    }
+
+    /// The commit author email of account `n` is known to be settled for `person`.
+    fn commit_email_settled(&self, n: u32, person: u32, raw: &str) -> bool {
+        self.commit_email
+            .get(n as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|(p, r)| *p == person && **r == *raw)
+    }
+
+    fn settle_commit_email(&mut self, n: u32, person: u32, raw: &str) {
+        let i = n as usize;
+        if self.commit_email.len() <= i {
+            self.commit_email.resize(i + 1, None);
+        }
+        self.commit_email[i] = Some((person, raw.into()));
     }
 
     fn add_ip(&mut self, ip: IpAddr, person: u32, ts: i64, event: &str, enrichment: &Enrichment) {
@@ -280,13 +307,18 @@ impl LinkState {
                 );
             }
             Record::Commit(c) => {
-                if let Some(i) = self.account_person(account) {
-                    self.add(
-                        LinkKind::Email,
-                        c.author_email.as_deref().and_then(normalize::email),
-                        i,
-                        id,
-                    );
+                let (Some(i), Some(n)) = (self.account_person(account), account) else {
+                    return;
+                };
+                let Some(raw) = c.author_email.as_deref() else {
+                    return;
+                };
+                // a settled value needs no normalising, allocating or lookup
+                if self.commit_email_settled(n, i, raw) {
+                    return;
+                }
+                if self.add(LinkKind::Email, normalize::email(raw), i, id) {
+                    self.settle_commit_email(n, i, raw);
                 }
             }
             Record::Interview(x) => {
@@ -325,28 +357,30 @@ impl LinkState {
     }
 }
 
-/// Records that `person` used a value, unless the value is a hub.
-fn add_member(entry: &mut ValueEntry, person: u32, event: &str, max: usize) {
+/// Records that `person` used a value, unless the value is a hub. True when
+/// adding it again for `person` would change nothing.
+fn add_member(entry: &mut ValueEntry, person: u32, event: &str, max: usize) -> bool {
     if entry.hub {
-        return;
+        return true;
     }
     if let Some(m) = entry.members.iter_mut().find(|m| m.person == person) {
         if m.events.len() < EVENTS_PER_PERSON && !m.events.iter().any(|e| e == event) {
             m.events.push(event.to_string());
         }
-        return;
+        return m.events.len() >= EVENTS_PER_PERSON;
     }
     entry.persons_seen += 1;
     if entry.members.len() >= max {
         // INVARIANT: a hub keeps no members, so it can never link anyone.
         entry.hub = true;
         entry.members = Vec::new();
-        return;
+        return true;
     }
     entry.members.push(Member {
         person,
         events: vec![event.to_string()],
     });
+    EVENTS_PER_PERSON <= 1
 }
 
 fn doc_type(t: molehunt_model::DocType) -> &'static str {

@@ -244,3 +244,35 @@ fn config_round_trips_and_rejects_unknown_keys() {
     assert_eq!(partial.ip_window_hours, 6);
     assert_eq!(partial.hub_max_persons, 12);
 }
+
+#[test]
+fn repeated_commit_emails_link_once_with_bounded_samples() {
+    let mut lines = vec![person("a", ""), person("b", "")];
+    lines.push(r#"{"type":"account","account_id":"ga","person_id":"a"}"#.into());
+    lines.push(r#"{"type":"account","account_id":"gb","person_id":"b"}"#.into());
+    for i in 0..6 {
+        for (acc, email) in [
+            ("ga", "Dev.Ops@Example.com"),
+            ("gb", "dev.ops@example.com "),
+        ] {
+            lines.push(format!(
+                r#"{{"type":"commit","ts":"2026-01-0{}T10:00:00Z","account_id":"{acc}","repo":"r","sha":"{acc}{i}","author_email":"{email}"}}"#,
+                i + 1
+            ));
+        }
+    }
+    let nets = build(&lines, &LinkConfig::default());
+    assert_eq!(nets.len(), 1);
+    assert_eq!(nets[0].person_ids, vec!["a", "b"]);
+    assert_eq!(nets[0].links[0].kind, "email");
+    // two sample events per person, the first ones seen
+    assert_eq!(nets[0].links[0].events.len(), 4);
+    // an account moved to another person starts over for that person
+    lines.push(r#"{"type":"account","account_id":"ga","person_id":"c"}"#.into());
+    lines.push(
+        r#"{"type":"commit","ts":"2026-01-09T10:00:00Z","account_id":"ga","repo":"r","sha":"x","author_email":"Dev.Ops@Example.com"}"#
+            .into(),
+    );
+    let nets = build(&lines, &LinkConfig::default());
+    assert_eq!(nets[0].person_ids, vec!["a", "b", "c"]);
+}
