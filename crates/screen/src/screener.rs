@@ -117,8 +117,22 @@ impl Screener {
         Ok(Some(Screener::from_entities(rows)))
     }
 
+    /// Like [`Screener::load`] without building the name index: for wallet and document
+    /// lookups only ([`Screener::screen`] finds nothing), and much faster to load.
+    pub fn load_exact(db_path: &Path) -> Result<Option<Screener>, ScreenError> {
+        let rows = crate::store::load_entities(db_path)?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Screener::build(rows, false)))
+    }
+
     /// Builds a screener from (list name, entity) pairs without a database.
     pub fn from_entities(rows: Vec<(String, Entity)>) -> Screener {
+        Screener::build(rows, true)
+    }
+
+    fn build(rows: Vec<(String, Entity)>, names: bool) -> Screener {
         let mut lists: Vec<String> = Vec::new();
         let mut entities = Vec::with_capacity(rows.len());
         let mut entity_list = Vec::with_capacity(rows.len());
@@ -133,7 +147,11 @@ impl Screener {
             entity_list.push(u16::try_from(li).unwrap_or(u16::MAX));
             entities.push(e);
         }
-        let index = NameIndex::build(&entities);
+        let index = if names {
+            NameIndex::build(&entities)
+        } else {
+            NameIndex::default()
+        };
         let mut wallets: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
         let mut documents: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
         for (i, e) in entities.iter().enumerate() {
@@ -451,28 +469,54 @@ fn qualifiers(q: &Query, e: &Entity) -> (f64, Vec<String>) {
 }
 
 impl Screener {
-    /// Screens many queries on all available cores; results are in input order.
+    /// Screens many queries on all available cores; results are in input order. Threads
+    /// take blocks of 32 queries from a shared counter, so a slow block does not leave a
+    /// core idle.
     pub fn screen_batch(&self, queries: &[Query]) -> Vec<Vec<Match>> {
+        const BLOCK: usize = 32;
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(16);
-        if threads <= 1 || queries.len() < 64 {
+        if threads <= 1 || queries.len() < 2 * BLOCK {
             return queries.iter().map(|q| self.screen(q)).collect();
         }
-        let chunk = queries.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = queries
-                .chunks(chunk)
-                .map(|c| s.spawn(move || c.iter().map(|q| self.screen(q)).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .zip(queries.chunks(chunk))
-                .flat_map(|(h, c)| {
-                    h.join()
-                        .unwrap_or_else(|_| c.iter().map(|q| self.screen(q)).collect())
-                })
-                .collect()
-        })
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut done: Vec<(usize, Vec<Vec<Match>>)> = Vec::new();
+            loop {
+                let start = next.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
+                if start >= queries.len() {
+                    return done;
+                }
+                let end = (start + BLOCK).min(queries.len());
+                done.push((
+                    start,
+                    queries[start..end].iter().map(|q| self.screen(q)).collect(),
+                ));
+            }
+        };
+        let mut blocks: Vec<(usize, Vec<Vec<Match>>)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+            let mut all = work();
+            for h in handles {
+                // A panicking worker loses its blocks; they are redone below.
+                if let Ok(b) = h.join() {
+                    all.extend(b);
+                }
+            }
+            all
+        });
+        blocks.sort_unstable_by_key(|b| b.0);
+        let mut out: Vec<Vec<Match>> = Vec::with_capacity(queries.len());
+        for (start, res) in blocks {
+            while out.len() < start {
+                out.push(self.screen(&queries[out.len()]));
+            }
+            out.extend(res);
+        }
+        while out.len() < queries.len() {
+            out.push(self.screen(&queries[out.len()]));
+        }
+        out
     }
 }

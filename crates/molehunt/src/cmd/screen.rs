@@ -53,8 +53,13 @@ pub struct ScreenArgs {
     format: Option<ScreenFormat>,
 }
 
-fn load(db: &std::path::Path) -> anyhow::Result<Screener> {
-    Screener::load(db)
+fn load(db: &std::path::Path, names: bool) -> anyhow::Result<Screener> {
+    let loaded = if names {
+        Screener::load(db)
+    } else {
+        Screener::load_exact(db)
+    };
+    loaded
         .with_context(|| format!("loading sanctions lists from `{}`", db.display()))?
         .with_context(|| {
             format!(
@@ -94,7 +99,8 @@ pub fn run(args: ScreenArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.batch {
         return batch(&args, path);
     }
-    let screener = load(&args.db.db)?;
+    // A wallet lookup needs no name index.
+    let screener = load(&args.db.db, args.wallet.is_none())?;
     let format = args.format.unwrap_or(ScreenFormat::Table);
     let mut out = std::io::stdout().lock();
     if let Some(addr) = &args.wallet {
@@ -219,7 +225,7 @@ fn batch(args: &ScreenArgs, path: &std::path::Path) -> anyhow::Result<ExitCode> 
             threshold: args.threshold,
         });
     }
-    let screener = load(&args.db.db)?;
+    let screener = load(&args.db.db, true)?;
     let results = screener.screen_batch(&queries);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (id, matches) in ids.iter().zip(results) {
