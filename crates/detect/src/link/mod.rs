@@ -229,7 +229,13 @@ pub fn build_networks(
 
     // in (kind, value) order
     let mut values: Vec<(LinkKind, String, state::ValueEntry)> = Vec::new();
-    for (kind, map) in LinkKind::ALL.into_iter().zip(state.values) {
+    for (kind, mut map) in LinkKind::ALL.into_iter().zip(state.values) {
+        // only values that can link (the loop below skips the others anyway)
+        if disabled.contains(&kind) {
+            continue;
+        }
+        let hub_max = config.hub_max(kind);
+        map.retain(|e| !e.hub && e.members.len() >= 2 && e.members.len() <= hub_max);
         let start = values.len();
         values.extend(map.into_entries().map(|(key, entry)| (kind, key, entry)));
         values[start..].sort_by(|a, b| a.1.cmp(&b.1));
@@ -266,7 +272,17 @@ pub fn build_networks(
             .iter()
             .filter_map(|s| ip::parse_cidr(s))
             .collect();
-        let mut ips: Vec<_> = state.ips.into_iter().collect();
+        // only addresses that can link (the loop below skips the others anyway)
+        let mut ips: Vec<_> = state
+            .ips
+            .into_iter()
+            .filter(|(_, e)| {
+                !e.hub
+                    && e.uses.len() >= 2
+                    && e.uses.len() <= config.ip_hub_max_persons
+                    && (!e.anonymizing || config.ip_link_anonymizing)
+            })
+            .collect();
         ips.sort_by_key(|(ip, _)| *ip);
         for (addr, entry) in ips {
             if entry.hub

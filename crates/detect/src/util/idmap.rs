@@ -110,6 +110,11 @@ impl<V> IdMap<V> {
         self.map.entry(Key::new(id)).or_insert(v)
     }
 
+    /// Keeps only the values `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
+        self.map.retain(|_, v| keep(v));
+    }
+
     /// All entries, in no particular order.
     pub fn into_entries(self) -> impl Iterator<Item = (String, V)> {
         self.map
@@ -154,6 +159,11 @@ mod tests {
         *m.get_or_insert("new", 0) += 3;
         *m.get_or_insert("new", 0) += 3;
         assert_eq!(m.get("new"), Some(&6));
+        m.retain(|&v| v != 4);
+        assert_eq!(m.get(&long), Some(&7));
+        m.insert("gone", 4);
+        m.retain(|&v| v != 4);
+        assert_eq!(m.get("gone"), None);
         let mut all: Vec<(String, usize)> = m.into_entries().collect();
         all.sort();
         assert_eq!(all.len(), 6);
