@@ -75,7 +75,7 @@ pub(crate) struct NameIndex {
     post_off: Vec<u32>,
     post: Vec<u32>,
     by_key: FxHashMap<u64, Vec<Probe>>,
-    /// Tokens by first letter.
+    /// Tokens by first letter, each bucket sorted by length.
     by_first: Vec<Vec<Probe>>,
     /// (hash of a token or of a variant without its first or second letter, id), sorted.
     dels: Vec<(u64, u32)>,
@@ -273,6 +273,9 @@ impl NameIndex {
             }
         }
         self.arena = arena;
+        for b in &mut self.by_first {
+            b.sort_unstable_by_key(|p| (p.len, p.id));
+        }
         self.dels.sort_unstable();
         self.dels.dedup();
     }
@@ -380,7 +383,12 @@ impl NameIndex {
                     *slot = (m - 1e-9).ceil().clamp(0.0, 64.0) as u8;
                 }
             }
-            for p in v {
+            // The bucket is sorted by length: only lengths within the 0.6 ratio are read.
+            let lo = (la * 3).div_ceil(5);
+            let hi = la * 5 / 3;
+            let from = v.partition_point(|p| usize::from(p.len) < lo);
+            let to = v.partition_point(|p| usize::from(p.len) <= hi);
+            for p in v.get(from..to).unwrap_or(&[]) {
                 let lb = usize::from(p.len).min(64);
                 let need = need[lb][prefix(p.head, lb)];
                 if need != u8::MAX && match_bound(la, u.mask, lb, p.sig) >= usize::from(need) {
