@@ -25,8 +25,8 @@ pub type Resource = Subject;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Action {
     pub name: String,
-    /// Accepted for compatibility; Cedar actions carry no request attributes, so these are not
-    /// seen by policies (put such facts in `context`).
+    /// Cedar actions carry no request attributes, so policies see these in the context as
+    /// `context.action_properties` (see [`crate::pdp::CONTEXT_ACTION_PROPERTIES`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<Map<String, Value>>,
 }

@@ -97,6 +97,11 @@ impl EntityIndex {
         self.map.is_empty()
     }
 
+    /// The entity types stored.
+    pub(crate) fn types(&self) -> impl Iterator<Item = &cedar_policy::EntityTypeName> {
+        self.map.keys().map(EntityUid::type_name)
+    }
+
     pub(crate) fn get(&self, uid: &EntityUid) -> Option<&Stored> {
         self.map.get(uid)
     }

@@ -26,9 +26,11 @@ pub mod authzen;
 pub mod clock;
 pub mod db;
 pub mod entities;
+mod fastjson;
 pub mod grants;
 pub mod pdp;
 pub mod policies;
+mod prefilter;
 pub mod risk;
 pub mod tokens;
 

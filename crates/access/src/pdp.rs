@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use cedar_policy::{
-    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, Request,
+    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId,
+    Request,
 };
 use serde_json::{Map, Value, json};
 
@@ -27,6 +28,9 @@ use crate::risk::{IpClassifier, RiskInfo, RiskSource};
 pub const CONTEXT_RISK: &str = "risk";
 pub const CONTEXT_IP_CLASS: &str = "ip_class";
 pub const CONTEXT_JIT_ROLES: &str = "jit_roles";
+/// The AuthZEN `action.properties` (Cedar actions carry no request attributes, so they are
+/// handed to policies in the context under this key, replacing a context key of that name).
+pub const CONTEXT_ACTION_PROPERTIES: &str = "action_properties";
 /// The entity type of roles granted just in time (`Role::"<role>"` becomes a parent).
 pub const ROLE_TYPE: &str = "Role";
 
@@ -35,6 +39,65 @@ pub struct Snapshot {
     pub bundle: Arc<PolicyBundle>,
     pub entities: EntityIndex,
     api_entities: Arc<Vec<Value>>,
+    /// Parsed entity type names (of the schema, the stored entities and `Action`): Cedar parses
+    /// a type name with its full parser, too slow to do three times per decision.
+    types: HashMap<String, EntityTypeName>,
+    prefilter: Option<crate::prefilter::Prefilter>,
+    /// Each policy's `@reason` annotation (Cedar parses the key on every `annotation` call).
+    reasons: HashMap<PolicyId, String>,
+    /// The schema's action entities (with their groups).
+    actions: Option<Entities>,
+}
+
+impl Snapshot {
+    fn new(
+        bundle: Arc<PolicyBundle>,
+        entities: EntityIndex,
+        api_entities: Arc<Vec<Value>>,
+    ) -> Self {
+        let mut types: HashMap<String, EntityTypeName> = HashMap::new();
+        let mut add = |t: &EntityTypeName| {
+            types.entry(t.to_string()).or_insert_with(|| t.clone());
+        };
+        if let Some(schema) = &bundle.schema {
+            schema.entity_types().for_each(&mut add);
+            schema.actions().for_each(|a| add(a.type_name()));
+        }
+        entities.types().for_each(&mut add);
+        if let Ok(action) = EntityTypeName::from_str("Action") {
+            add(&action);
+        }
+        let prefilter = crate::prefilter::Prefilter::new(&bundle.policies);
+        let reasons = bundle
+            .policies
+            .policies()
+            .filter_map(|p| Some((p.id().clone(), p.annotation("reason")?.to_string())))
+            .collect();
+        let actions = bundle
+            .schema
+            .as_ref()
+            .and_then(|s| s.action_entities().ok());
+        Snapshot {
+            actions,
+            reasons,
+            bundle,
+            entities,
+            api_entities,
+            types,
+            prefilter,
+        }
+    }
+
+    /// The uid of type `kind` and id `id` (type names parsed once per snapshot).
+    fn uid(&self, kind: &str, id: &str) -> Result<EntityUid, String> {
+        let t = match self.types.get(kind) {
+            Some(t) => t.clone(),
+            None => {
+                EntityTypeName::from_str(kind).map_err(|e| format!("invalid type `{kind}`: {e}"))?
+            }
+        };
+        Ok(EntityUid::from_type_name_and_id(t, EntityId::new(id)))
+    }
 }
 
 /// The decision point. Cheap to share (`Arc<Pdp>`); every method takes `&self`.
@@ -60,11 +123,7 @@ pub struct Decided {
 impl Pdp {
     pub fn new(bundle: PolicyBundle) -> Result<Pdp, EntityError> {
         let entities = EntityIndex::build(&bundle.entities, &[], bundle.schema.as_ref())?;
-        let snap = Snapshot {
-            bundle: Arc::new(bundle),
-            entities,
-            api_entities: Arc::new(Vec::new()),
-        };
+        let snap = Snapshot::new(Arc::new(bundle), entities, Arc::new(Vec::new()));
         Ok(Pdp {
             snap: ArcSwap::from_pointee(snap),
             grants: ArcSwap::from_pointee(HashMap::new()),
@@ -105,11 +164,8 @@ impl Pdp {
     pub fn replace_policies(&self, bundle: PolicyBundle) -> Result<(), EntityError> {
         let api = self.snap.load().api_entities.clone();
         let entities = EntityIndex::build(&bundle.entities, &api, bundle.schema.as_ref())?;
-        self.snap.store(Arc::new(Snapshot {
-            bundle: Arc::new(bundle),
-            entities,
-            api_entities: api,
-        }));
+        self.snap
+            .store(Arc::new(Snapshot::new(Arc::new(bundle), entities, api)));
         Ok(())
     }
 
@@ -117,11 +173,11 @@ impl Pdp {
     pub fn set_api_entities(&self, api: Vec<Value>) -> Result<(), EntityError> {
         let cur = self.snap.load();
         let entities = EntityIndex::build(&cur.bundle.entities, &api, cur.bundle.schema.as_ref())?;
-        self.snap.store(Arc::new(Snapshot {
-            bundle: cur.bundle.clone(),
+        self.snap.store(Arc::new(Snapshot::new(
+            cur.bundle.clone(),
             entities,
-            api_entities: Arc::new(api),
-        }));
+            Arc::new(api),
+        )));
         Ok(())
     }
 
@@ -216,52 +272,98 @@ impl Pdp {
 
     fn try_decide(&self, snap: &Snapshot, req: &EvaluationRequest) -> Result<Decided, String> {
         let schema = snap.bundle.schema.as_ref();
-        let principal =
-            uid(&req.subject.kind, &req.subject.id).map_err(|e| format!("subject: {e}"))?;
-        let resource =
-            uid(&req.resource.kind, &req.resource.id).map_err(|e| format!("resource: {e}"))?;
-        let action = uid("Action", &req.action.name).map_err(|e| format!("action: {e}"))?;
+        let principal = snap
+            .uid(&req.subject.kind, &req.subject.id)
+            .map_err(|e| format!("subject: {e}"))?;
+        let resource = snap
+            .uid(&req.resource.kind, &req.resource.id)
+            .map_err(|e| format!("resource: {e}"))?;
+        let action = snap
+            .uid("Action", &req.action.name)
+            .map_err(|e| format!("action: {e}"))?;
         let roles = self.active_roles(&principal.to_string());
 
-        // The slice of entities this decision can see.
-        let mut seen: HashSet<EntityUid> = HashSet::new();
-        let mut list: Vec<Entity> = Vec::with_capacity(8);
-        let role_parents: Vec<Value> = roles
-            .iter()
-            .map(|r| json!({"type": ROLE_TYPE, "id": r}))
-            .collect();
-        let subject = self
-            .request_entity(snap, &principal, &req.subject, &role_parents)
-            .map_err(|e| format!("subject: {e}"))?;
-        seen.insert(principal.clone());
-        list.push(subject);
-        if seen.insert(resource.clone()) {
-            let no_roles: [Value; 0] = [];
-            list.push(
-                self.request_entity(snap, &resource, &req.resource, &no_roles)
-                    .map_err(|e| format!("resource: {e}"))?,
-            );
-        }
-        snap.entities
-            .push_ancestors(&principal, &mut seen, &mut list);
-        snap.entities
-            .push_ancestors(&resource, &mut seen, &mut list);
-        if let Some(role_type) = &self.role_type {
-            for r in &roles {
-                let ru = EntityUid::from_type_name_and_id(role_type.clone(), EntityId::new(r));
+        // The slice of entities this decision can see: built from Cedar values directly, and
+        // when that does not conform to the schema, again through Cedar's JSON parser for its
+        // diagnostics.
+        let role_uids: Vec<EntityUid> = match &self.role_type {
+            Some(t) => roles
+                .iter()
+                .map(|r| EntityUid::from_type_name_and_id(t.clone(), EntityId::new(r)))
+                .collect(),
+            None => Vec::new(),
+        };
+        let slice = |fast: bool| -> Result<Entities, String> {
+            let mut seen: HashSet<EntityUid> = HashSet::new();
+            let mut list: Vec<Entity> = Vec::with_capacity(8);
+            let subject = self
+                .request_entity(snap, &principal, &req.subject, &role_uids, fast)
+                .map_err(|e| format!("subject: {e}"))?;
+            seen.insert(principal.clone());
+            list.push(subject);
+            if seen.insert(resource.clone()) {
+                list.push(
+                    self.request_entity(snap, &resource, &req.resource, &[], fast)
+                        .map_err(|e| format!("resource: {e}"))?,
+                );
+            }
+            snap.entities
+                .push_ancestors(&principal, &mut seen, &mut list);
+            snap.entities
+                .push_ancestors(&resource, &mut seen, &mut list);
+            for ru in &role_uids {
                 if seen.insert(ru.clone()) {
-                    match snap.entities.get(&ru) {
+                    match snap.entities.get(ru) {
                         Some(stored) => list.push(stored.entity.clone()),
                         None => list.push(Entity::new_no_attrs(ru.clone(), HashSet::new())),
                     }
                 }
-                snap.entities.push_ancestors(&ru, &mut seen, &mut list);
+                snap.entities.push_ancestors(ru, &mut seen, &mut list);
             }
-        }
-        let entities = Entities::from_entities(list, schema).map_err(|e| e.to_string())?;
+            // Only stored entities (checked against the schema when loaded): skip the check
+            // and add the schema's action entities the check would have added.
+            let stored_only = fast
+                && role_uids.is_empty()
+                && !req.subject.has_attributes()
+                && !req.resource.has_attributes()
+                && snap.entities.get(&principal).is_some()
+                && snap.entities.get(&resource).is_some();
+            match (&snap.actions, stored_only) {
+                (Some(actions), true) => {
+                    if let Some(a) = actions.get(&action) {
+                        list.push(a.clone());
+                    }
+                    for anc in actions.ancestors(&action).into_iter().flatten() {
+                        if let Some(a) = actions.get(anc) {
+                            list.push(a.clone());
+                        }
+                    }
+                    Entities::from_entities(list, None).map_err(|e| e.to_string())
+                }
+                _ => Entities::from_entities(list, schema).map_err(|e| e.to_string()),
+            }
+        };
+        let entities = match slice(true) {
+            Ok(e) => e,
+            Err(_) => slice(false)?,
+        };
+        let subset;
+        let policies = match &snap.prefilter {
+            Some(pf) => {
+                subset = pf.select(&principal, &action, &resource, &entities)?;
+                subset.as_ref()
+            }
+            None => &snap.bundle.policies,
+        };
 
         // The context: the request's, then Molehunt's facts (which win).
         let mut ctx = req.context.clone().unwrap_or_default();
+        if let Some(props) = &req.action.properties {
+            ctx.insert(
+                CONTEXT_ACTION_PROPERTIES.into(),
+                Value::Object(props.clone()),
+            );
+        }
         let (risk_value, risk) = self.risk_context(&req.subject.id)?;
         ctx.insert(CONTEXT_RISK.into(), risk_value);
         ctx.remove(CONTEXT_IP_CLASS);
@@ -275,14 +377,30 @@ impl Pdp {
             CONTEXT_JIT_ROLES.into(),
             Value::Array(roles.iter().map(|r| Value::String(r.clone())).collect()),
         );
-        let context = Context::from_json_value(Value::Object(ctx), schema.map(|s| (s, &action)))
-            .map_err(|e| format!("context: {e}"))?;
-        let request = Request::new(principal, action, resource, context, schema)
-            .map_err(|e| e.to_string())?;
+        // Plain JSON goes straight to Cedar values (validated by `Request::new`); anything that
+        // does not validate that way gets Cedar's schema-directed parser and its diagnostics.
+        let fast = crate::fastjson::context(&ctx).and_then(|c| {
+            Request::new(
+                principal.clone(),
+                action.clone(),
+                resource.clone(),
+                c,
+                schema,
+            )
+            .ok()
+        });
+        let request = match fast {
+            Some(r) => r,
+            None => {
+                let context =
+                    Context::from_json_value(Value::Object(ctx), schema.map(|s| (s, &action)))
+                        .map_err(|e| format!("context: {e}"))?;
+                Request::new(principal, action, resource, context, schema)
+                    .map_err(|e| e.to_string())?
+            }
+        };
 
-        let answer = self
-            .authorizer
-            .is_authorized(&request, &snap.bundle.policies, &entities);
+        let answer = self.authorizer.is_authorized(&request, policies, &entities);
         let decision = answer.decision() == Decision::Allow;
         let policies: Vec<String> = answer
             .diagnostics()
@@ -298,10 +416,9 @@ impl Pdp {
             .diagnostics()
             .reason()
             .map(|id| {
-                snap.bundle
-                    .policies
-                    .annotation(id, "reason")
-                    .map(str::to_string)
+                snap.reasons
+                    .get(id)
+                    .cloned()
                     .unwrap_or_else(|| id.to_string())
             })
             .collect();
@@ -343,11 +460,12 @@ impl Pdp {
         snap: &Snapshot,
         uid: &EntityUid,
         given: &crate::authzen::Subject,
-        extra_parents: &[Value],
+        roles: &[EntityUid],
+        fast: bool,
     ) -> Result<Entity, String> {
         let stored = snap.entities.get(uid);
         if !given.has_attributes()
-            && extra_parents.is_empty()
+            && roles.is_empty()
             && let Some(s) = stored
         {
             return Ok(s.entity.clone());
@@ -356,8 +474,28 @@ impl Pdp {
         for (k, v) in given.attributes() {
             attrs.insert(k, v);
         }
+        if fast {
+            // Parents: the stored (transitively closed) ancestors and the granted roles.
+            let mut parents: HashSet<EntityUid> = stored
+                .map(|s| s.ancestors.iter().cloned().collect())
+                .unwrap_or_default();
+            parents.extend(roles.iter().cloned());
+            let fast_attrs: Option<HashMap<String, _>> = attrs
+                .iter()
+                .map(|(k, v)| Some((k.clone(), crate::fastjson::expr(v)?)))
+                .collect();
+            if let Some(a) = fast_attrs
+                && let Ok(e) = Entity::new(uid.clone(), a, parents)
+            {
+                return Ok(e);
+            }
+        }
         let mut parents = stored.map(|s| s.parents.clone()).unwrap_or_default();
-        parents.extend(extra_parents.iter().cloned());
+        parents.extend(
+            roles
+                .iter()
+                .map(|r| json!({"type": ROLE_TYPE, "id": r.id().unescaped()})),
+        );
         let value = json!({"uid": {"type": given.kind, "id": given.id}, "attrs": attrs, "parents": parents});
         Entity::from_json_value(value, snap.bundle.schema.as_ref()).map_err(|e| error_chain(&e))
     }
@@ -385,11 +523,6 @@ impl Pdp {
         };
         Ok((value, risk))
     }
-}
-
-fn uid(kind: &str, id: &str) -> Result<EntityUid, String> {
-    let t = EntityTypeName::from_str(kind).map_err(|e| format!("invalid type `{kind}`: {e}"))?;
-    Ok(EntityUid::from_type_name_and_id(t, EntityId::new(id)))
 }
 
 /// The request IP from the context (`ip`, or `ip_address`), if it parses.

@@ -152,6 +152,60 @@ fn request_properties_are_merged_and_checked_against_the_schema() {
 }
 
 #[test]
+fn action_properties_reach_policies_through_the_context() {
+    let bundle = PolicyBundle::from_text(
+        r#"@id("get-only") permit (principal, action == Action::"call", resource)
+           when { context has action_properties && context.action_properties has method
+                  && context.action_properties.method == "GET" };"#,
+        None,
+        vec![],
+    )
+    .unwrap();
+    let pdp = Pdp::new(bundle).unwrap();
+    let call = |props: serde_json::Value, ctx: serde_json::Value| {
+        let mut action = json!({"name": "call"});
+        if !props.is_null() {
+            action["properties"] = props;
+        }
+        req(json!({
+            "subject": {"type": "User", "id": "a"}, "action": action,
+            "resource": {"type": "Api", "id": "orders"}, "context": ctx
+        }))
+    };
+    assert!(
+        pdp.evaluate(&call(json!({"method": "GET"}), json!({})))
+            .decision
+    );
+    assert!(
+        !pdp.evaluate(&call(json!({"method": "POST"}), json!({})))
+            .decision
+    );
+    assert!(!pdp.evaluate(&call(json!(null), json!({}))).decision);
+    // The action's properties replace a context key of the same name.
+    let spoof = call(
+        json!({"method": "POST"}),
+        json!({"action_properties": {"method": "GET"}}),
+    );
+    assert!(!pdp.evaluate(&spoof).decision);
+
+    // With the shipped schema: `method` is declared, anything else is refused with its name.
+    let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap()).unwrap();
+    let read = |props: serde_json::Value| {
+        req(json!({
+            "subject": {"type": "User", "id": "alice@example.com"},
+            "action": {"name": "read", "properties": props},
+            "resource": {"type": "Document", "id": "d1"},
+            "context": {}
+        }))
+    };
+    assert!(pdp.evaluate(&read(json!({"method": "GET"}))).decision);
+    let d = pdp.evaluate(&read(json!({"verb": "GET"})));
+    assert!(!d.decision);
+    let error = d.context.unwrap()["error"].as_str().unwrap().to_string();
+    assert!(error.contains("verb"), "{error}");
+}
+
+#[test]
 fn batch_semantics() {
     let pdp = Pdp::new(PolicyBundle::load(&policies_dir()).unwrap()).unwrap();
     let body = |semantic: &str| -> EvaluationsRequest {
