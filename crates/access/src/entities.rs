@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cedar_policy::{Entities, Entity, EntityUid, Schema};
+use cedar_policy::{Entities, Entity, EntityUid, RestrictedExpression, Schema};
 use serde_json::{Map, Value};
 
 /// One stored entity: its Cedar form (parents transitively closed) and the JSON it came from.
@@ -12,14 +12,18 @@ use serde_json::{Map, Value};
 pub(crate) struct Stored {
     pub entity: Entity,
     pub attrs: Map<String, Value>,
+    /// The attributes as Cedar values (what the JSON became under the schema).
+    pub exprs: HashMap<String, RestrictedExpression>,
     pub parents: Vec<Value>,
     pub ancestors: Vec<EntityUid>,
 }
 
-/// Every stored entity by uid.
+/// Every stored entity by uid, and all of them as one Cedar entity set (with the schema's
+/// action entities), which a decision over stored entities only hands to Cedar as it is.
 #[derive(Debug, Clone, Default)]
 pub struct EntityIndex {
     map: HashMap<EntityUid, Stored>,
+    all: Entities,
 }
 
 /// Why a set of entities was refused.
@@ -65,7 +69,8 @@ impl EntityIndex {
             let Some(entity) = all.get(&uid) else {
                 continue;
             };
-            let ancestors = entity.clone().into_inner().2.into_iter().collect();
+            let (_, exprs, ancestors) = entity.clone().into_inner();
+            let ancestors = ancestors.into_iter().collect();
             let attrs = value
                 .get("attrs")
                 .and_then(Value::as_object)
@@ -81,12 +86,19 @@ impl EntityIndex {
                 Stored {
                     entity: entity.clone(),
                     attrs,
+                    exprs,
                     parents,
                     ancestors,
                 },
             );
         }
-        Ok(EntityIndex { map })
+        Ok(EntityIndex { map, all })
+    }
+
+    /// Every stored entity (and, with a schema, its action entities), transitively closed and
+    /// checked against the schema when loaded.
+    pub(crate) fn all(&self) -> &Entities {
+        &self.all
     }
 
     pub fn len(&self) -> usize {

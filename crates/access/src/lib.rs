@@ -32,6 +32,7 @@ pub mod pdp;
 pub mod policies;
 mod prefilter;
 pub mod risk;
+mod shapes;
 pub mod tokens;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -22,6 +22,7 @@ use crate::entities::{EntityError, EntityIndex};
 use crate::grants::GrantWindow;
 use crate::policies::PolicyBundle;
 use crate::risk::{IpClassifier, RiskInfo, RiskSource};
+use crate::shapes::ShapeMemo;
 
 /// Keys Molehunt writes into the Cedar context (a request's own values under these keys are
 /// replaced, so a PEP cannot claim a lower risk).
@@ -45,6 +46,8 @@ pub struct Snapshot {
     prefilter: Option<crate::prefilter::Prefilter>,
     /// Each policy's `@reason` annotation (Cedar parses the key on every `annotation` call).
     reasons: HashMap<PolicyId, String>,
+    /// Request and entity shapes Cedar's schema check has accepted.
+    shapes: ShapeMemo,
     /// The schema's action entities (with their groups).
     actions: Option<Entities>,
 }
@@ -73,11 +76,13 @@ impl Snapshot {
             .policies()
             .filter_map(|p| Some((p.id().clone(), p.annotation("reason")?.to_string())))
             .collect();
+        let shapes = ShapeMemo::new(bundle.enum_types.as_deref());
         let actions = bundle
             .schema
             .as_ref()
             .and_then(|s| s.action_entities().ok());
         Snapshot {
+            shapes,
             actions,
             reasons,
             bundle,
@@ -192,8 +197,11 @@ impl Pdp {
 
     /// Roles granted to `subject` (canonical Cedar uid text) that are valid now.
     pub fn active_roles(&self, subject: &str) -> Vec<String> {
-        let now = self.clock.now();
         let grants = self.grants.load();
+        if grants.is_empty() {
+            return Vec::new();
+        }
+        let now = self.clock.now();
         let mut roles: Vec<String> = grants
             .get(subject)
             .map(|ws| {
@@ -281,7 +289,11 @@ impl Pdp {
         let action = snap
             .uid("Action", &req.action.name)
             .map_err(|e| format!("action: {e}"))?;
-        let roles = self.active_roles(&principal.to_string());
+        let roles = if self.grants.load().is_empty() {
+            Vec::new()
+        } else {
+            self.active_roles(&principal.to_string())
+        };
 
         // The slice of entities this decision can see: built from Cedar values directly, and
         // when that does not conform to the schema, again through Cedar's JSON parser for its
@@ -293,17 +305,26 @@ impl Pdp {
                 .collect(),
             None => Vec::new(),
         };
+        // Stored entities only (checked against the schema when loaded): Cedar gets all of
+        // them as they are, nothing is built per decision.
+        let stored_only = role_uids.is_empty()
+            && !req.subject.has_attributes()
+            && !req.resource.has_attributes()
+            && snap.entities.get(&principal).is_some()
+            && snap.entities.get(&resource).is_some();
         let slice = |fast: bool| -> Result<Entities, String> {
             let mut seen: HashSet<EntityUid> = HashSet::new();
             let mut list: Vec<Entity> = Vec::with_capacity(8);
+            // What the schema check of this slice depends on (`None`: check it anyway).
+            let mut shape = (fast && schema.is_some()).then(|| vec![b'E']);
             let subject = self
-                .request_entity(snap, &principal, &req.subject, &role_uids, fast)
+                .request_entity(snap, &principal, &req.subject, &role_uids, fast, &mut shape)
                 .map_err(|e| format!("subject: {e}"))?;
             seen.insert(principal.clone());
             list.push(subject);
             if seen.insert(resource.clone()) {
                 list.push(
-                    self.request_entity(snap, &resource, &req.resource, &[], fast)
+                    self.request_entity(snap, &resource, &req.resource, &[], fast, &mut shape)
                         .map_err(|e| format!("resource: {e}"))?,
                 );
             }
@@ -315,42 +336,52 @@ impl Pdp {
                 if seen.insert(ru.clone()) {
                     match snap.entities.get(ru) {
                         Some(stored) => list.push(stored.entity.clone()),
-                        None => list.push(Entity::new_no_attrs(ru.clone(), HashSet::new())),
+                        None => {
+                            shape = None;
+                            list.push(Entity::new_no_attrs(ru.clone(), HashSet::new()))
+                        }
                     }
                 }
                 snap.entities.push_ancestors(ru, &mut seen, &mut list);
             }
-            // Only stored entities (checked against the schema when loaded): skip the check
-            // and add the schema's action entities the check would have added.
-            let stored_only = fast
-                && role_uids.is_empty()
-                && !req.subject.has_attributes()
-                && !req.resource.has_attributes()
-                && snap.entities.get(&principal).is_some()
-                && snap.entities.get(&resource).is_some();
-            match (&snap.actions, stored_only) {
-                (Some(actions), true) => {
-                    if let Some(a) = actions.get(&action) {
-                        list.push(a.clone());
-                    }
-                    for anc in actions.ancestors(&action).into_iter().flatten() {
-                        if let Some(a) = actions.get(anc) {
-                            list.push(a.clone());
+            // Every entity not built here was checked when loaded: when the built ones have a
+            // shape the check accepted before, skip it and add the action entities it adds.
+            match (shape, &snap.actions) {
+                (Some(shape), Some(actions)) if snap.shapes.checked(&shape) => {
+                    let ancestors = actions.ancestors(&action).into_iter().flatten();
+                    for a in std::iter::once(&action).chain(ancestors) {
+                        if !seen.contains(a)
+                            && let Some(e) = actions.get(a)
+                        {
+                            list.push(e.clone());
                         }
                     }
                     Entities::from_entities(list, None).map_err(|e| e.to_string())
                 }
-                _ => Entities::from_entities(list, schema).map_err(|e| e.to_string()),
+                (shape, _) => {
+                    let checked =
+                        Entities::from_entities(list, schema).map_err(|e| e.to_string())?;
+                    if let Some(shape) = shape {
+                        snap.shapes.remember(shape);
+                    }
+                    Ok(checked)
+                }
             }
         };
-        let entities = match slice(true) {
-            Ok(e) => e,
-            Err(_) => slice(false)?,
+        let built;
+        let entities = if stored_only {
+            snap.entities.all()
+        } else {
+            built = match slice(true) {
+                Ok(e) => e,
+                Err(_) => slice(false)?,
+            };
+            &built
         };
         let subset;
         let policies = match &snap.prefilter {
             Some(pf) => {
-                subset = pf.select(&principal, &action, &resource, &entities)?;
+                subset = pf.select(&principal, &action, &resource, entities)?;
                 subset.as_ref()
             }
             None => &snap.bundle.policies,
@@ -379,15 +410,32 @@ impl Pdp {
         );
         // Plain JSON goes straight to Cedar values (validated by `Request::new`); anything that
         // does not validate that way gets Cedar's schema-directed parser and its diagnostics.
+        // Whether such a request conforms to the schema depends only on its types (see
+        // `Snapshot::request_shape`); a shape Cedar has accepted once is not checked again.
         let fast = crate::fastjson::context(&ctx).and_then(|c| {
-            Request::new(
-                principal.clone(),
-                action.clone(),
-                resource.clone(),
-                c,
-                schema,
-            )
-            .ok()
+            let new = |schema| {
+                Request::new(
+                    principal.clone(),
+                    action.clone(),
+                    resource.clone(),
+                    c,
+                    schema,
+                )
+                .ok()
+            };
+            match schema {
+                None => new(None),
+                Some(_) => {
+                    let shape = snap.shapes.request_key(req, &principal, &resource, &ctx);
+                    if snap.shapes.checked(&shape) {
+                        new(None)
+                    } else {
+                        let checked = new(schema)?;
+                        snap.shapes.remember(shape);
+                        Some(checked)
+                    }
+                }
+            }
         });
         let request = match fast {
             Some(r) => r,
@@ -400,7 +448,7 @@ impl Pdp {
             }
         };
 
-        let answer = self.authorizer.is_authorized(&request, policies, &entities);
+        let answer = self.authorizer.is_authorized(&request, policies, entities);
         let decision = answer.decision() == Decision::Allow;
         let policies: Vec<String> = answer
             .diagnostics()
@@ -454,7 +502,8 @@ impl Pdp {
     }
 
     /// The subject's or resource's entity: stored attributes and parents merged with the
-    /// request's attributes, plus granted roles as parents.
+    /// request's attributes, plus granted roles as parents. An entity built here (not a stored
+    /// one as it is) adds its part to `shape`, or clears it when it has none.
     fn request_entity(
         &self,
         snap: &Snapshot,
@@ -462,6 +511,7 @@ impl Pdp {
         given: &crate::authzen::Subject,
         roles: &[EntityUid],
         fast: bool,
+        shape: &mut Option<Vec<u8>>,
     ) -> Result<Entity, String> {
         let stored = snap.entities.get(uid);
         if !given.has_attributes()
@@ -470,25 +520,46 @@ impl Pdp {
         {
             return Ok(s.entity.clone());
         }
-        let mut attrs = stored.map(|s| s.attrs.clone()).unwrap_or_default();
-        for (k, v) in given.attributes() {
-            attrs.insert(k, v);
-        }
+        let given_attrs = given.attributes();
         if fast {
             // Parents: the stored (transitively closed) ancestors and the granted roles.
             let mut parents: HashSet<EntityUid> = stored
                 .map(|s| s.ancestors.iter().cloned().collect())
                 .unwrap_or_default();
             parents.extend(roles.iter().cloned());
-            let fast_attrs: Option<HashMap<String, _>> = attrs
-                .iter()
-                .map(|(k, v)| Some((k.clone(), crate::fastjson::expr(v)?)))
-                .collect();
-            if let Some(a) = fast_attrs
-                && let Ok(e) = Entity::new(uid.clone(), a, parents)
-            {
-                return Ok(e);
+            // Attributes: the stored Cedar values, the request's plain JSON over them.
+            let mut attrs = stored.map(|s| s.exprs.clone()).unwrap_or_default();
+            let mut plain = true;
+            for (k, v) in &given_attrs {
+                match crate::fastjson::expr(v) {
+                    Some(e) => {
+                        attrs.insert(k.clone(), e);
+                    }
+                    None => {
+                        plain = false;
+                        break;
+                    }
+                }
             }
+            if plain {
+                let mark = shape.as_ref().map(Vec::len);
+                if let Some(out) = shape.as_mut() {
+                    let stored_attrs = stored.map(|s| &s.attrs);
+                    snap.shapes
+                        .entity_key(given, uid, stored_attrs, &given_attrs, &parents, out);
+                }
+                if let Ok(e) = Entity::new(uid.clone(), attrs, parents) {
+                    return Ok(e);
+                }
+                if let (Some(out), Some(mark)) = (shape.as_mut(), mark) {
+                    out.truncate(mark);
+                }
+            }
+        }
+        *shape = None;
+        let mut attrs = stored.map(|s| s.attrs.clone()).unwrap_or_default();
+        for (k, v) in given_attrs {
+            attrs.insert(k, v);
         }
         let mut parents = stored.map(|s| s.parents.clone()).unwrap_or_default();
         parents.extend(

@@ -35,6 +35,9 @@ pub struct PolicyBundle {
     pub entities: Vec<Value>,
     /// The files read and their modification times, to notice changes.
     pub stamp: DirStamp,
+    /// Full names of the schema's enumerated entity types (whose ids the schema checks), or
+    /// `None` when they could not be listed.
+    pub(crate) enum_types: Option<Vec<String>>,
 }
 
 /// Diagnostics of `policy check`.
@@ -123,7 +126,30 @@ struct Loaded {
     report: CheckReport,
     policies: PolicySet,
     schema: Option<Schema>,
+    enum_types: Option<Vec<String>>,
     entities: Vec<Value>,
+}
+
+/// The full names of the enumerated entity types declared in `fragment` (from its JSON form:
+/// `{"<namespace>": {"entityTypes": {"<name>": {"enum": [..]}}}}`).
+fn enum_types(fragment: &SchemaFragment) -> Option<Vec<String>> {
+    let json: Value = serde_json::from_str(&fragment.to_json_string().ok()?).ok()?;
+    let mut out = Vec::new();
+    for (namespace, body) in json.as_object()? {
+        let Some(types) = body.get("entityTypes") else {
+            continue;
+        };
+        for (name, ty) in types.as_object()? {
+            if ty.get("enum").is_some() {
+                out.push(if namespace.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{namespace}::{name}")
+                });
+            }
+        }
+    }
+    Some(out)
 }
 
 fn load(dir: &Path) -> Result<Loaded, PolicyError> {
@@ -139,6 +165,7 @@ fn load(dir: &Path) -> Result<Loaded, PolicyError> {
 
     // Schema fragments first: policies are validated against the joined schema.
     let mut fragments = Vec::new();
+    let mut enums: Option<Vec<String>> = Some(Vec::new());
     for path in files
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "cedarschema"))
@@ -147,6 +174,10 @@ fn load(dir: &Path) -> Result<Loaded, PolicyError> {
         let text = read(path)?;
         match SchemaFragment::from_cedarschema_str(&text) {
             Ok((fragment, warnings)) => {
+                match (enum_types(&fragment), enums.as_mut()) {
+                    (Some(found), Some(all)) => all.extend(found),
+                    _ => enums = None,
+                }
                 fragments.push(fragment);
                 for w in warnings {
                     report
@@ -257,6 +288,7 @@ fn load(dir: &Path) -> Result<Loaded, PolicyError> {
         report,
         policies,
         schema,
+        enum_types: enums,
         entities,
     })
 }
@@ -281,6 +313,7 @@ impl PolicyBundle {
             dir: dir.to_path_buf(),
             policies: loaded.policies,
             schema: loaded.schema,
+            enum_types: loaded.enum_types,
             entities: loaded.entities,
             stamp,
         })

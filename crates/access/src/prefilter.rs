@@ -2,11 +2,14 @@
 //! a microsecond each here), but a policy whose scope names a principal, action or resource the
 //! request is not (or not `in`) can never apply, so leaving it out changes neither the decision
 //! nor the deciding policies nor the errors. The policies that can apply are found from the
-//! request's slice of entities (the very `Entities` Cedar sees, so ancestors and granted roles
-//! count), and the resulting sub-sets are cached per snapshot by their membership bitmap.
+//! request's entities (the very `Entities` Cedar sees, so ancestors and granted roles count):
+//! policies are indexed by the entity their principal scope names, so a request looks at the
+//! few policies filed under its principal and the principal's ancestors (plus those whose
+//! principal scope names no entity) instead of all of them. The resulting sub-sets are cached
+//! per snapshot by their membership bitmap.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use cedar_policy::{
     ActionConstraint, Entities, EntityTypeName, EntityUid, Policy, PolicySet, PrincipalConstraint,
@@ -45,14 +48,9 @@ impl Scope {
         }
     }
 
-    /// Whether `uid` (with its ancestors in `entities`) may satisfy this scope.
-    fn admits(&self, uid: &EntityUid, entities: &Entities) -> bool {
-        let within = |target: &EntityUid| {
-            target == uid
-                || entities
-                    .ancestors(uid)
-                    .is_some_and(|mut a| a.any(|x| x == target))
-        };
+    /// Whether `uid`, whose ancestors are `ancestors`, may satisfy this scope.
+    fn admits(&self, uid: &EntityUid, ancestors: &[&EntityUid]) -> bool {
+        let within = |target: &EntityUid| target == uid || ancestors.contains(&target);
         match self {
             Scope::Any => true,
             Scope::Eq(u) => u == uid,
@@ -71,17 +69,27 @@ struct Indexed {
     resource: Scope,
 }
 
-/// The policies of a snapshot with their scopes, and the cache of sub-sets.
+/// The policies of a snapshot with their scopes, indexed by the entity their principal scope
+/// names, and the cache of sub-sets.
 pub(crate) struct Prefilter {
     policies: Vec<Indexed>,
-    cache: Mutex<HashMap<Vec<u64>, Arc<PolicySet>>>,
+    /// Policies whose principal scope is `in` (or `is .. in`) this entity.
+    principal_in: HashMap<EntityUid, Vec<usize>>,
+    /// Policies whose principal scope is `==` this entity.
+    principal_eq: HashMap<EntityUid, Vec<usize>>,
+    /// Policies whose principal scope names no entity (`principal` or `principal is T`).
+    principal_free: Vec<usize>,
+    cache: RwLock<HashMap<Vec<u64>, Arc<PolicySet>>>,
 }
 
 impl Prefilter {
     /// `None` when the set holds template-linked policies (then the full set is used).
     pub(crate) fn new(set: &PolicySet) -> Option<Prefilter> {
         let mut policies = Vec::new();
-        for p in set.policies() {
+        let mut principal_in: HashMap<EntityUid, Vec<usize>> = HashMap::new();
+        let mut principal_eq: HashMap<EntityUid, Vec<usize>> = HashMap::new();
+        let mut principal_free = Vec::new();
+        for (i, p) in set.policies().enumerate() {
             if !p.is_static() {
                 return None;
             }
@@ -90,8 +98,16 @@ impl Prefilter {
                 ActionConstraint::Eq(u) => (Some(vec![u]), false),
                 ActionConstraint::In(list) => (Some(list), true),
             };
+            let principal = Scope::from_principal(p.principal_constraint());
+            match &principal {
+                Scope::Any | Scope::Is(_) => principal_free.push(i),
+                Scope::Eq(u) => principal_eq.entry(u.clone()).or_default().push(i),
+                Scope::In(u) | Scope::IsIn(_, u) => {
+                    principal_in.entry(u.clone()).or_default().push(i)
+                }
+            }
             policies.push(Indexed {
-                principal: Scope::from_principal(p.principal_constraint()),
+                principal,
                 resource: Scope::from_resource(p.resource_constraint()),
                 action,
                 action_in,
@@ -100,11 +116,15 @@ impl Prefilter {
         }
         Some(Prefilter {
             policies,
-            cache: Mutex::new(HashMap::new()),
+            principal_in,
+            principal_eq,
+            principal_free,
+            cache: RwLock::new(HashMap::new()),
         })
     }
 
-    /// The policies that may apply to this request.
+    /// The policies that may apply to this request, whose entities (with their ancestors, as
+    /// Cedar will see them) are in `entities`.
     pub(crate) fn select(
         &self,
         principal: &EntityUid,
@@ -112,26 +132,41 @@ impl Prefilter {
         resource: &EntityUid,
         entities: &Entities,
     ) -> Result<Arc<PolicySet>, String> {
+        let ancestors = |uid: &EntityUid| -> Vec<&EntityUid> {
+            entities
+                .ancestors(uid)
+                .map(|a| a.collect())
+                .unwrap_or_default()
+        };
+        let (p_anc, a_anc, r_anc) = (ancestors(principal), ancestors(action), ancestors(resource));
         let mut bits = vec![0u64; self.policies.len().div_ceil(64)];
-        for (i, p) in self.policies.iter().enumerate() {
+        let mut consider = |i: usize| {
+            let Some(p) = self.policies.get(i) else {
+                return;
+            };
             let action_ok = match &p.action {
                 None => true,
-                Some(list) => list.iter().any(|a| {
-                    a == action
-                        || (p.action_in
-                            && entities
-                                .ancestors(action)
-                                .is_some_and(|mut anc| anc.any(|x| x == a)))
-                }),
+                Some(list) => list
+                    .iter()
+                    .any(|a| a == action || (p.action_in && a_anc.contains(&a))),
             };
             if action_ok
-                && p.principal.admits(principal, entities)
-                && p.resource.admits(resource, entities)
+                && p.principal.admits(principal, &p_anc)
+                && p.resource.admits(resource, &r_anc)
             {
                 bits[i / 64] |= 1 << (i % 64);
             }
+        };
+        self.principal_free.iter().for_each(|&i| consider(i));
+        if let Some(list) = self.principal_eq.get(principal) {
+            list.iter().for_each(|&i| consider(i));
         }
-        if let Ok(cache) = self.cache.lock()
+        for uid in std::iter::once(principal).chain(p_anc.iter().copied()) {
+            if let Some(list) = self.principal_in.get(uid) {
+                list.iter().for_each(|&i| consider(i));
+            }
+        }
+        if let Ok(cache) = self.cache.read()
             && let Some(set) = cache.get(&bits)
         {
             return Ok(set.clone());
@@ -143,7 +178,7 @@ impl Prefilter {
             .filter(|(i, _)| bits[i / 64] & (1 << (i % 64)) != 0)
             .map(|(_, p)| p.policy.clone());
         let set = Arc::new(PolicySet::from_policies(chosen).map_err(|e| e.to_string())?);
-        if let Ok(mut cache) = self.cache.lock() {
+        if let Ok(mut cache) = self.cache.write() {
             if cache.len() >= CACHE_LIMIT {
                 cache.clear();
             }
