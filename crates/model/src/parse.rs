@@ -128,7 +128,13 @@ pub fn content_id(record: &Record) -> EventId {
     // serialising a record into a hasher cannot fail: no map has non-string keys
     let _ = serde_json::to_writer(&mut w, record);
     let digest = w.0.finalize();
-    hex::encode(&digest[..16])
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(32);
+    for &b in &digest[..16] {
+        id.push(char::from(HEX[usize::from(b >> 4)]));
+        id.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    id
 }
 
 fn typed<T: DeserializeOwned>(line: &str) -> Result<T, ParseError> {

@@ -93,22 +93,90 @@ fn parse_offset(s: &str) -> Option<i32> {
 }
 
 impl fmt::Display for Time {
+    /// RFC 3339 at the written offset: `2026-03-01T14:05:00+09:00`, `Z` for UTC,
+    /// fractional seconds only when there are any (trailing zeros dropped). This
+    /// is also the canonical form the content id hashes, so it is written by hand
+    /// (it runs for every timed record) rather than through a format string.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let zoned = self.utc.to_zoned(jiff::tz::TimeZone::fixed(self.offset()));
-        let dt = zoned.datetime();
-        if self.offset_seconds == 0 {
-            write!(f, "{}Z", dt.strftime("%Y-%m-%dT%H:%M:%S"))
-        } else {
-            let o = self.offset_seconds.abs();
-            let sign = if self.offset_seconds < 0 { '-' } else { '+' };
-            write!(
+        let dt = self.offset().to_datetime(self.utc);
+        let year = dt.year();
+        if !(0..=9999).contains(&year) {
+            // outside RFC 3339's four-digit years: jiff's own (signed, six-digit) form
+            let zoned = self.utc.to_zoned(jiff::tz::TimeZone::fixed(self.offset()));
+            return write!(
                 f,
-                "{}{}{:02}:{:02}",
-                dt.strftime("%Y-%m-%dT%H:%M:%S"),
-                sign,
-                o / 3600,
-                (o % 3600) / 60
-            )
+                "{}",
+                zoned.timestamp().display_with_offset(self.offset())
+            );
+        }
+        let mut w = Ascii::default();
+        w.digits(year as u32, 4);
+        w.byte(b'-');
+        w.digits(u32::from(dt.month() as u8), 2);
+        w.byte(b'-');
+        w.digits(u32::from(dt.day() as u8), 2);
+        w.byte(b'T');
+        w.digits(u32::from(dt.hour() as u8), 2);
+        w.byte(b':');
+        w.digits(u32::from(dt.minute() as u8), 2);
+        w.byte(b':');
+        w.digits(u32::from(dt.second() as u8), 2);
+        let mut ns = dt.subsec_nanosecond().unsigned_abs();
+        if ns != 0 {
+            w.byte(b'.');
+            let mut width = 9;
+            while ns.is_multiple_of(10) {
+                ns /= 10;
+                width -= 1;
+            }
+            w.digits(ns, width);
+        }
+        if self.offset_seconds == 0 {
+            w.byte(b'Z');
+        } else {
+            let o = self.offset_seconds.unsigned_abs();
+            w.byte(if self.offset_seconds < 0 { b'-' } else { b'+' });
+            w.digits(o / 3600, 2);
+            w.byte(b':');
+            w.digits((o % 3600) / 60, 2);
+        }
+        // only ASCII digits and separators were written
+        f.write_str(std::str::from_utf8(&w.buf[..w.len]).map_err(|_| fmt::Error)?)
+    }
+}
+
+/// A small stack buffer for [`Time`]'s Display.
+struct Ascii {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl Default for Ascii {
+    fn default() -> Self {
+        Ascii {
+            buf: [0; 40],
+            len: 0,
+        }
+    }
+}
+
+impl Ascii {
+    fn byte(&mut self, c: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = c;
+            self.len += 1;
+        }
+    }
+
+    /// `v` in exactly `width` decimal digits (zero-padded, high digits cut).
+    fn digits(&mut self, mut v: u32, width: u32) {
+        let start = self.len;
+        for _ in 0..width {
+            self.byte(b'0');
+        }
+        for i in (start..self.len).rev() {
+            self.buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
         }
     }
 }
@@ -142,6 +210,29 @@ mod tests {
         assert_eq!(u.to_string(), "2026-03-01T05:05:00Z");
         let n: Time = "2026-03-01T05:05:00-05:30".parse().unwrap();
         assert_eq!(n.offset_seconds, -(5 * 3600 + 1800));
+    }
+
+    #[test]
+    fn display_keeps_fractions_and_offsets() {
+        for text in [
+            "2026-03-01T14:05:00.5Z",
+            "2026-03-01T14:05:00.123456789+05:45",
+            "1999-12-31T23:59:59.000001-09:30",
+            "0001-01-01T00:00:00Z",
+            "2026-11-26T09:07:03-00:30",
+        ] {
+            let t: Time = text.parse().unwrap();
+            assert_eq!(t.to_string(), text);
+        }
+        let t: Time = "2026-03-01T14:05:00.120Z".parse().unwrap();
+        assert_eq!(t.to_string(), "2026-03-01T14:05:00.12Z");
+        let a: Time = "2026-03-01T14:05:00.1Z".parse().unwrap();
+        let b: Time = "2026-03-01T14:05:00.2Z".parse().unwrap();
+        assert_ne!(
+            a.to_string(),
+            b.to_string(),
+            "sub-second times stay distinct"
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ fn count(db: &Path, sql: &str) -> i64 {
 }
 
 fn events(db: &Path) -> i64 {
-    count(db, "SELECT count(*) FROM events")
+    count(db, "SELECT coalesce(sum(count), 0) FROM event_blocks")
 }
 
 const GOOD: &str = r#"{"type":"person","person_id":"p1","full_name":"Ann Lee","claimed_country":"US"}
@@ -162,12 +162,13 @@ fn stdin_and_csv() {
     let out = molehunt(&db, &["ingest", "--skip-invalid", f.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(events(&db), 5);
-    let raw: String = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("SELECT raw FROM events WHERE person_id = 'p7'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let raw: String = {
+        use molehunt_store::EventStore;
+        let store = molehunt_store::Store::open(&db).unwrap();
+        let evs = store.events_of_person("p7", None).unwrap();
+        assert_eq!(evs.len(), 1);
+        evs[0].raw.clone()
+    };
     let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(v["full_name"], "Park, Jo");
     assert_eq!(v["address"]["city"], "Austin");
@@ -215,7 +216,11 @@ fn killed_ingest_leaves_store_consistent_and_rerun_completes() {
         .unwrap();
     assert_eq!(ok, "ok");
     let stored: i64 = conn
-        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .query_row(
+            "SELECT coalesce(sum(count), 0) FROM event_blocks",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(
         stored == 0 || stored == lines as i64,

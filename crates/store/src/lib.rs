@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+mod block;
 mod read;
 mod results;
 mod schema;
@@ -40,6 +41,8 @@ pub use write::SqliteWriter;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("unexpected stored value: {0}")]
+    Value(#[from] rusqlite::types::FromSqlError),
     #[error("cannot open database `{path}`: {source}")]
     Open {
         path: PathBuf,

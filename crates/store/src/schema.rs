@@ -1,21 +1,46 @@
 //! The SQLite schema of the store's own tables.
 
 /// Bumped when the layout changes incompatibly.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
-/// Idempotent DDL (every statement `IF NOT EXISTS`).
+/// The event log's tables (also created by the migration from older schemas).
 ///
-/// - `events`: the source of truth. `seq` is the insertion order; `id` the
-///   event identity; `sort_ts` is the time in Unix nanoseconds for timed
-///   events and NULL for upserts, so the index `events_order` yields exactly
-///   the analysis order (NULLs first, in `seq` order, then by time, ties by
-///   `seq`). `subject` is the interned key (table `subjects`) of the event's
-///   `person_id`, else of its `account_id`: a small integer index instead of
-///   two text indexes, for per-person timelines.
-/// - `event_ids`: the identity index, 128 bits of SHA-256 over the id as two
-///   integers (re-ingesting adds nothing). Integer keys keep the one random
-///   B-tree insert per event cheap; `seq` finds the event back.
-/// - `subjects`: `p:<person_id>` / `a:<account_id>` -> key.
+/// - `event_blocks`: the source of truth, events in blocks of up to 4,096
+///   (see `block.rs`): untimed blocks (`timed` = 0: upserts and events without a
+///   time) hold events in `seq` order, timed blocks in (time, `seq`) order with
+///   their time range in `min_ts`/`max_ts` (Unix nanoseconds). `seq` numbers
+///   events in insertion order; `subjects` is a Bloom filter of the persons and
+///   accounts a block mentions; `data` the zstd-compressed payload of `raw_len`
+///   bytes. The index `event_blocks_order` yields the blocks of a full
+///   analysis-order scan.
+/// - `event_ids`: the identity index, 128 bits of the id as two integers (see
+///   `write::id_key`), pointing at the event's block (re-ingesting adds nothing).
+pub const EVENT_DDL: &str = r#"
+CREATE TABLE IF NOT EXISTS event_blocks (
+    block     INTEGER PRIMARY KEY,
+    ingest    INTEGER NOT NULL,
+    timed     INTEGER NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq  INTEGER NOT NULL,
+    min_ts    INTEGER,
+    max_ts    INTEGER,
+    count     INTEGER NOT NULL,
+    raw_len   INTEGER NOT NULL,
+    subjects  BLOB NOT NULL,
+    data      BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS event_blocks_order ON event_blocks(timed, min_ts, first_seq);
+
+CREATE TABLE IF NOT EXISTS event_ids (
+    h1    INTEGER NOT NULL,
+    h2    INTEGER NOT NULL,
+    block INTEGER NOT NULL,
+    PRIMARY KEY (h1, h2)
+) WITHOUT ROWID;
+"#;
+
+/// Idempotent DDL of the other tables (every statement `IF NOT EXISTS`).
+///
 /// - `accounts`: account -> person, from the latest `account` record.
 /// - `ingests`: one row per committed ingest (file, counts, SHA-256).
 /// - `cases`, `networks`, `evidence`: derived results, replaced by each scoring.
@@ -24,34 +49,6 @@ CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS events (
-    seq        INTEGER PRIMARY KEY,
-    id         TEXT NOT NULL,
-    type       TEXT NOT NULL,
-    sort_ts    INTEGER,
-    ts_ns      INTEGER,
-    ts_offset  INTEGER,
-    person_id  TEXT,
-    account_id TEXT,
-    subject    INTEGER,
-    ingest     INTEGER NOT NULL,
-    raw        TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_order ON events(sort_ts);
-CREATE INDEX IF NOT EXISTS events_subject ON events(subject) WHERE subject IS NOT NULL;
-
-CREATE TABLE IF NOT EXISTS event_ids (
-    h1  INTEGER NOT NULL,
-    h2  INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (h1, h2)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS subjects (
-    key  INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE
-);
 
 CREATE TABLE IF NOT EXISTS accounts (
     account_id TEXT PRIMARY KEY,
@@ -100,50 +97,61 @@ CREATE TABLE IF NOT EXISTS evidence (
 CREATE INDEX IF NOT EXISTS evidence_person ON evidence(person_id);
 "#;
 
-/// Upgrades a schema-1 store in place, in one transaction (all or nothing): the text
-/// identity and person/account indexes become `event_ids`, `subjects` and
-/// `events.subject`. No event is rewritten; ids and analysis order are unchanged.
-pub(crate) fn migrate_v1_to_v2(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+/// Upgrades a schema-1 or schema-2 store in place, in one transaction (all or
+/// nothing): the row-per-event `events` table and its indexes become event
+/// blocks and the block identity index. Seqs, ids, raw lines and the analysis
+/// order are unchanged.
+pub(crate) fn migrate_to_v3(conn: &rusqlite::Connection) -> Result<(), crate::StoreError> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
-    let run = || -> rusqlite::Result<()> {
+    let run = || -> Result<(), crate::StoreError> {
         conn.execute_batch(
-            "ALTER TABLE events ADD COLUMN subject INTEGER;
-             CREATE TABLE event_ids (
-                 h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, seq INTEGER NOT NULL,
-                 PRIMARY KEY (h1, h2)
-             ) WITHOUT ROWID;
-             CREATE TABLE subjects (key INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-             INSERT OR IGNORE INTO subjects (name)
-                 SELECT 'p:' || person_id FROM events WHERE person_id IS NOT NULL ORDER BY seq;
-             INSERT OR IGNORE INTO subjects (name)
-                 SELECT 'a:' || account_id FROM events
-                 WHERE person_id IS NULL AND account_id IS NOT NULL ORDER BY seq;
-             UPDATE events SET subject = (SELECT key FROM subjects WHERE name =
-                 CASE WHEN events.person_id IS NOT NULL THEN 'p:' || events.person_id
-                      ELSE 'a:' || events.account_id END)
-             WHERE person_id IS NOT NULL OR account_id IS NOT NULL;",
+            "DROP TABLE IF EXISTS event_ids;
+             DROP TABLE IF EXISTS subjects;
+             DROP INDEX IF EXISTS events_id;
+             DROP INDEX IF EXISTS events_order;
+             DROP INDEX IF EXISTS events_subject;
+             DROP INDEX IF EXISTS events_person;
+             DROP INDEX IF EXISTS events_account;",
         )?;
+        conn.execute_batch(EVENT_DDL)?;
         {
-            let mut read = conn.prepare("SELECT seq, id FROM events ORDER BY seq")?;
-            let mut insert =
-                conn.prepare("INSERT OR IGNORE INTO event_ids (h1, h2, seq) VALUES (?1, ?2, ?3)")?;
+            let mut sink = crate::write::BlockSink::new(conn, 0)?;
+            let mut read = conn.prepare(
+                "SELECT seq, id, type, sort_ts, ts_ns, ts_offset, person_id, account_id, \
+                 ingest, raw FROM events ORDER BY seq",
+            )?;
             let mut rows = read.query([])?;
+            let mut ingest = None;
             while let Some(row) = rows.next()? {
-                let seq: i64 = row.get(0)?;
-                let (h1, h2) = crate::write::id_key(row.get_ref(1)?.as_str()?);
-                insert.execute(rusqlite::params![h1, h2, seq])?;
+                let this: i64 = row.get(8)?;
+                if ingest != Some(this) {
+                    sink.set_ingest(this)?;
+                    ingest = Some(this);
+                }
+                let id = row.get_ref(1)?.as_str()?;
+                let c = crate::block::Columns {
+                    seq: row.get(0)?,
+                    id,
+                    kind: row.get_ref(2)?.as_str()?,
+                    sort_ts: row.get(3)?,
+                    ts_ns: row.get(4)?,
+                    ts_offset: row.get(5)?,
+                    person_id: row.get_ref(6)?.as_str_or_null()?,
+                    account_id: row.get_ref(7)?.as_str_or_null()?,
+                    raw: row.get_ref(9)?.as_str()?,
+                };
+                sink.add(crate::write::id_key(id), &c)?;
             }
+            sink.finish()?;
         }
         conn.execute_batch(
-            "DROP INDEX IF EXISTS events_id;
-             DROP INDEX IF EXISTS events_person;
-             DROP INDEX IF EXISTS events_account;
-             CREATE INDEX events_subject ON events(subject) WHERE subject IS NOT NULL;
-             UPDATE meta SET value = '2' WHERE key = 'store_schema';",
-        )
+            "DROP TABLE events;
+             UPDATE meta SET value = '3' WHERE key = 'store_schema';",
+        )?;
+        Ok(())
     };
     match run() {
-        Ok(()) => conn.execute_batch("COMMIT"),
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use molehunt_model::RiskLevel;
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::schema::{DDL, SCHEMA_VERSION};
+use crate::schema::{DDL, EVENT_DDL, SCHEMA_VERSION};
 use crate::write::SqliteWriter;
 use crate::{
     CaseRow, EventStore, EvidenceRow, NetworkRow, PersonRisk, Results, StoreError, StoredEvent,
@@ -121,8 +121,8 @@ impl Store {
             let found: i64 = v
                 .parse()
                 .map_err(|_| StoreError::Corrupt(format!("schema version `{v}`")))?;
-            if found == 1 {
-                crate::schema::migrate_v1_to_v2(&self.conn)?;
+            if found == 1 || found == 2 {
+                crate::schema::migrate_to_v3(&self.conn)?;
             } else if found != SCHEMA_VERSION {
                 return Err(StoreError::SchemaVersion {
                     path: self.path.clone(),
@@ -132,6 +132,7 @@ impl Store {
             }
         }
         self.conn.execute_batch(DDL)?;
+        self.conn.execute_batch(EVENT_DDL)?;
         self.conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('store_schema', ?1)",
             [SCHEMA_VERSION.to_string()],
@@ -184,9 +185,11 @@ impl EventStore for Store {
     }
 
     fn event_count(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT coalesce(sum(count), 0) FROM event_blocks",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     fn for_each_event(

@@ -1,57 +1,210 @@
-//! Writing one ingest inside one SQLite transaction with prepared statements.
+//! Writing one ingest inside one SQLite transaction: events go into blocks
+//! (see `block.rs`), their identities into `event_ids`.
 
 use molehunt_model::{Record, Time};
-use rusqlite::{Connection, OptionalExtension, Statement, params};
-use rustc_hash::FxHashMap;
+use rusqlite::{Connection, Statement, params};
+use rustc_hash::FxHashSet;
 use sha2::{Digest, Sha256};
 
+use crate::block::{BlockBuilder, Columns, ZSTD_LEVEL, hex16};
 use crate::{EventWriter, IngestCounts, NewEvent, StoreError, is_upsert};
 
-/// Writes the events of one ingest; the transaction is rolled back unless
-/// [`EventWriter::commit`] is called (a killed process leaves nothing either:
-/// SQLite discards an uncommitted transaction on the next open).
-pub struct SqliteWriter<'a> {
-    conn: &'a Connection,
-    insert: Statement<'a>,
-    insert_id: Statement<'a>,
-    account: Statement<'a>,
-    /// Interned subject keys of this transaction: persons and accounts.
-    persons: FxHashMap<String, i64>,
-    accounts: FxHashMap<String, i64>,
-    next_seq: i64,
-    ingest: i64,
-    source: String,
-    open: bool,
-}
-
-const INSERT: &str = "INSERT INTO events \
-    (seq, id, type, sort_ts, ts_ns, ts_offset, person_id, account_id, subject, ingest, raw) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
-
-const INSERT_ID: &str = "INSERT OR IGNORE INTO event_ids (h1, h2, seq) VALUES (?1, ?2, ?3)";
-
-/// The identity index key of an event id: 128 bits of SHA-256 over the id, as two integers.
+/// The identity index key of an event id, as two integers: the 16 bytes of an id
+/// written as 32 lowercase hex digits (every content id is), else the first 16
+/// bytes of SHA-256 over the id. (A collision between the two forms would need a
+/// second preimage of truncated SHA-256.)
 pub fn id_key(id: &str) -> (i64, i64) {
-    let d = Sha256::new()
-        .chain_update(b"molehunt event id\0")
-        .chain_update(id.as_bytes())
-        .finalize();
+    let bytes: [u8; 16] = match hex16(id) {
+        Some(b) => b,
+        None => {
+            let d = Sha256::new()
+                .chain_update(b"molehunt event id\0")
+                .chain_update(id.as_bytes())
+                .finalize();
+            let mut b = [0u8; 16];
+            b.copy_from_slice(&d[..16]);
+            b
+        }
+    };
     let mut a = [0u8; 8];
     let mut b = [0u8; 8];
-    a.copy_from_slice(&d[..8]);
-    b.copy_from_slice(&d[8..16]);
+    a.copy_from_slice(&bytes[..8]);
+    b.copy_from_slice(&bytes[8..]);
     (i64::from_be_bytes(a), i64::from_be_bytes(b))
 }
-
-const ACCOUNT: &str = "INSERT INTO accounts(account_id, person_id, seq) VALUES (?1, ?2, ?3) \
-    ON CONFLICT(account_id) DO UPDATE SET person_id = excluded.person_id, seq = excluded.seq \
-    WHERE excluded.seq > accounts.seq";
 
 /// Unix nanoseconds, saturated to the i64 range (years 1678-2262).
 pub(crate) fn time_ns(t: &Time) -> i64 {
     let ns = t.utc.as_nanosecond();
     i64::try_from(ns).unwrap_or(if ns < 0 { i64::MIN } else { i64::MAX })
 }
+
+/// Identities of one ingest remembered in memory, so that checking a new event
+/// for a duplicate within the ingest needs no lookup in `event_ids` (about 25
+/// bytes each; beyond this many the writer forgets them and looks up instead).
+const SEEN_KEYS: usize = 1 << 21;
+/// Identities written to `event_ids` together, sorted by key (sorted inserts cost
+/// about a third of random ones; writing them as the ingest goes overlaps the
+/// work with parsing and detection instead of adding it to the commit).
+const KEY_CHUNK: usize = 1 << 16;
+
+const INSERT_BLOCK: &str = "INSERT INTO event_blocks \
+    (block, ingest, timed, first_seq, last_seq, min_ts, max_ts, count, raw_len, subjects, data) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+/// Fills event blocks and the identity index; used by the writer and by the
+/// schema migration.
+pub(crate) struct BlockSink<'a> {
+    insert_block: Statement<'a>,
+    insert_id: Statement<'a>,
+    timed: BlockBuilder,
+    untimed: BlockBuilder,
+    /// Block numbers of the open builders (timed, untimed).
+    numbers: [i64; 2],
+    next_block: i64,
+    /// Identities added by this sink and remembered (at most `seen_cap`).
+    seen: FxHashSet<(i64, i64)>,
+    /// Identities not yet written to `event_ids`, with their block.
+    unwritten: Vec<((i64, i64), i64)>,
+    /// Some identities of this sink were forgotten: only `event_ids` knows them.
+    pub(crate) forgot: bool,
+    seen_cap: usize,
+    zstd: zstd::bulk::Compressor<'static>,
+    ingest: i64,
+}
+
+impl<'a> BlockSink<'a> {
+    pub(crate) fn new(conn: &'a Connection, ingest: i64) -> Result<Self, StoreError> {
+        let next_block: i64 = conn.query_row(
+            "SELECT coalesce(max(block), 0) + 1 FROM event_blocks",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(BlockSink {
+            insert_block: conn.prepare(INSERT_BLOCK)?,
+            insert_id: conn.prepare("INSERT INTO event_ids (h1, h2, block) VALUES (?1, ?2, ?3)")?,
+            timed: BlockBuilder::new(true),
+            untimed: BlockBuilder::new(false),
+            numbers: [0, 0],
+            next_block,
+            seen: FxHashSet::default(),
+            unwritten: Vec::with_capacity(KEY_CHUNK),
+            forgot: false,
+            seen_cap: SEEN_KEYS,
+            zstd: zstd::bulk::Compressor::new(ZSTD_LEVEL)
+                .map_err(|e| StoreError::Corrupt(format!("zstd: {e}")))?,
+            ingest,
+        })
+    }
+
+    /// True when this sink added the identity and still remembers it.
+    pub(crate) fn has_seen(&self, key: &(i64, i64)) -> bool {
+        self.seen.contains(key)
+    }
+
+    /// Adds one event (its identity must be new).
+    pub(crate) fn add(&mut self, key: (i64, i64), c: &Columns<'_>) -> Result<(), StoreError> {
+        let timed = c.sort_ts.is_some();
+        let slot = usize::from(!timed);
+        let builder = if timed {
+            &mut self.timed
+        } else {
+            &mut self.untimed
+        };
+        if builder.is_empty() {
+            self.numbers[slot] = self.next_block;
+            self.next_block += 1;
+        }
+        builder.push(c)?;
+        let full = builder.is_full();
+        self.unwritten.push((key, self.numbers[slot]));
+        if self.seen.len() >= self.seen_cap {
+            // what is forgotten must be findable in `event_ids`
+            self.write_keys()?;
+            self.seen = FxHashSet::default();
+            self.forgot = true;
+        }
+        self.seen.insert(key);
+        if full {
+            self.flush_block(timed)?;
+        }
+        if self.unwritten.len() >= KEY_CHUNK {
+            self.write_keys()?;
+        }
+        Ok(())
+    }
+
+    fn flush_block(&mut self, timed: bool) -> Result<(), StoreError> {
+        let (builder, number) = if timed {
+            (&mut self.timed, self.numbers[0])
+        } else {
+            (&mut self.untimed, self.numbers[1])
+        };
+        if builder.is_empty() {
+            return Ok(());
+        }
+        let b = builder.build(&mut self.zstd)?;
+        self.insert_block.execute(params![
+            number,
+            self.ingest,
+            timed,
+            b.first_seq,
+            b.last_seq,
+            b.min_ts,
+            b.max_ts,
+            b.count as i64,
+            b.raw_len as i64,
+            b.subjects,
+            b.data,
+        ])?;
+        Ok(())
+    }
+
+    fn write_keys(&mut self) -> Result<(), StoreError> {
+        self.unwritten.sort_unstable_by_key(|k| k.0);
+        for &((h1, h2), block) in &self.unwritten {
+            self.insert_id.execute(params![h1, h2, block])?;
+        }
+        self.unwritten.clear();
+        Ok(())
+    }
+
+    /// Ends the current blocks (the next events start new ones) and records
+    /// them under `ingest` from now on.
+    pub(crate) fn set_ingest(&mut self, ingest: i64) -> Result<(), StoreError> {
+        self.flush_block(true)?;
+        self.flush_block(false)?;
+        self.ingest = ingest;
+        Ok(())
+    }
+
+    /// Writes everything still held.
+    pub(crate) fn finish(&mut self) -> Result<(), StoreError> {
+        self.flush_block(true)?;
+        self.flush_block(false)?;
+        self.write_keys()
+    }
+}
+
+/// Writes the events of one ingest; the transaction is rolled back unless
+/// [`EventWriter::commit`] is called (a killed process leaves nothing either:
+/// SQLite discards an uncommitted transaction on the next open).
+pub struct SqliteWriter<'a> {
+    conn: &'a Connection,
+    sink: BlockSink<'a>,
+    lookup: Statement<'a>,
+    account: Statement<'a>,
+    /// `event_ids` held identities when the ingest began.
+    stored_before: bool,
+    next_seq: i64,
+    ingest: i64,
+    source: String,
+    open: bool,
+}
+
+const ACCOUNT: &str = "INSERT INTO accounts(account_id, person_id, seq) VALUES (?1, ?2, ?3) \
+    ON CONFLICT(account_id) DO UPDATE SET person_id = excluded.person_id, seq = excluded.seq \
+    WHERE excluded.seq > accounts.seq";
 
 impl<'a> SqliteWriter<'a> {
     pub(crate) fn begin(conn: &'a Connection, source: &str) -> Result<Self, StoreError> {
@@ -62,36 +215,29 @@ impl<'a> SqliteWriter<'a> {
                 [],
                 |r| r.get(0),
             )?;
-            let next_seq: i64 =
-                conn.query_row("SELECT coalesce(max(seq), 0) + 1 FROM events", [], |r| {
-                    r.get(0)
-                })?;
-            Ok::<_, rusqlite::Error>((
-                conn.prepare(INSERT)?,
-                conn.prepare(INSERT_ID)?,
-                conn.prepare(ACCOUNT)?,
-                ingest,
-                next_seq,
-            ))
-        })();
-        match prepared {
-            Ok((insert, insert_id, account, ingest, next_seq)) => Ok(SqliteWriter {
+            let next_seq: i64 = conn.query_row(
+                "SELECT coalesce(max(last_seq), 0) + 1 FROM event_blocks",
+                [],
+                |r| r.get(0),
+            )?;
+            let stored_before: bool =
+                conn.query_row("SELECT EXISTS (SELECT 1 FROM event_ids)", [], |r| r.get(0))?;
+            Ok::<_, StoreError>(SqliteWriter {
                 conn,
-                insert,
-                insert_id,
-                account,
-                persons: FxHashMap::default(),
-                accounts: FxHashMap::default(),
+                sink: BlockSink::new(conn, ingest)?,
+                lookup: conn.prepare("SELECT 1 FROM event_ids WHERE h1 = ?1 AND h2 = ?2")?,
+                account: conn.prepare(ACCOUNT)?,
+                stored_before,
                 next_seq,
                 ingest,
                 source: source.to_string(),
                 open: true,
-            }),
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                Err(e.into())
-            }
+            })
+        })();
+        if prepared.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
         }
+        prepared
     }
 
     /// The number this ingest will have once committed.
@@ -99,65 +245,44 @@ impl<'a> SqliteWriter<'a> {
         self.ingest
     }
 
-    /// The interned key of a person (`person: true`) or account id.
-    fn subject(&mut self, person: bool, name: &str) -> Result<i64, StoreError> {
-        let cache = if person {
-            &mut self.persons
-        } else {
-            &mut self.accounts
-        };
-        if let Some(&k) = cache.get(name) {
-            return Ok(k);
+    fn is_stored(&mut self, key: (i64, i64)) -> Result<bool, StoreError> {
+        if self.sink.has_seen(&key) {
+            return Ok(true);
         }
-        let full = format!("{}:{name}", if person { 'p' } else { 'a' });
-        let mut get = self
-            .conn
-            .prepare_cached("SELECT key FROM subjects WHERE name = ?1")?;
-        let key = match get.query_row([&full], |r| r.get(0)).optional()? {
-            Some(k) => k,
-            None => {
-                self.conn
-                    .prepare_cached("INSERT INTO subjects (name) VALUES (?1)")?
-                    .execute([&full])?;
-                self.conn.last_insert_rowid()
-            }
-        };
-        cache.insert(name.to_string(), key);
-        Ok(key)
+        if self.stored_before || self.sink.forgot {
+            return Ok(self.lookup.exists(params![key.0, key.1])?);
+        }
+        Ok(false)
     }
 }
 
 impl EventWriter for SqliteWriter<'_> {
     fn insert(&mut self, new: &NewEvent<'_>) -> Result<bool, StoreError> {
         let record = &new.event.record;
-        let seq = self.next_seq;
-        let (h1, h2) = id_key(&new.event.id);
-        if self.insert_id.execute(params![h1, h2, seq])? == 0 {
+        let key = id_key(&new.event.id);
+        if self.is_stored(key)? {
             return Ok(false);
         }
+        let seq = self.next_seq;
         self.next_seq += 1;
-        let subject = match (record.person_id(), record.account_id()) {
-            (Some(p), _) => Some(self.subject(true, p)?),
-            (None, Some(a)) => Some(self.subject(false, a)?),
-            (None, None) => None,
-        };
         let ts = record.ts();
         let ts_ns = ts.as_ref().map(time_ns);
         let sort_ts = if is_upsert(record) { None } else { ts_ns };
         debug_assert_eq!(sort_ts, crate::analysis_time(record));
-        self.insert.execute(params![
-            seq,
-            new.event.id,
-            record.type_name(),
-            sort_ts,
-            ts_ns,
-            ts.map(|t| t.offset_seconds),
-            record.person_id(),
-            record.account_id(),
-            subject,
-            self.ingest,
-            new.raw,
-        ])?;
+        self.sink.add(
+            key,
+            &Columns {
+                seq,
+                id: &new.event.id,
+                kind: record.type_name(),
+                sort_ts,
+                ts_ns,
+                ts_offset: ts.map(|t| t.offset_seconds),
+                person_id: record.person_id(),
+                account_id: record.account_id(),
+                raw: new.raw,
+            },
+        )?;
         if let Record::Account(a) = record {
             self.account
                 .execute(params![a.account_id, a.person_id, seq])?;
@@ -166,6 +291,7 @@ impl EventWriter for SqliteWriter<'_> {
     }
 
     fn commit(mut self, counts: &IngestCounts) -> Result<i64, StoreError> {
+        self.sink.finish()?;
         self.conn.execute(
             "INSERT INTO ingests(ingest, source, sha256, lines, inserted, duplicates, rejected) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -196,5 +322,60 @@ impl Drop for SqliteWriter<'_> {
         if self.open && !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::{EventStore, Store};
+
+    /// Identities forgotten mid-ingest (the memory cap) still catch later
+    /// duplicates through `event_ids`, within the ingest and after it.
+    #[test]
+    fn duplicates_found_after_identities_are_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("w.db")).unwrap();
+        let lines: Vec<String> = (0..10)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"login","ts":"2026-03-01T10:00:0{i}Z","account_id":"a1","ip":"203.0.113.9"}}"#
+                )
+            })
+            .collect();
+        let events: Vec<_> = lines
+            .iter()
+            .map(|l| molehunt_model::parse_line(l).unwrap())
+            .collect();
+        let mut w = store.writer("x").unwrap();
+        w.sink.seen_cap = 3;
+        let mut new = 0;
+        for round in 0..2 {
+            for (e, l) in events.iter().zip(&lines) {
+                if w.insert(&NewEvent::new(e, l)).unwrap() {
+                    new += 1;
+                }
+            }
+            assert_eq!(new, 10, "round {round}");
+            assert!(w.sink.forgot);
+        }
+        w.commit(&IngestCounts::default()).unwrap();
+        assert_eq!(store.event_count().unwrap(), 10);
+        let mut w = store.writer("y").unwrap();
+        assert!(!w.insert(&NewEvent::new(&events[4], &lines[4])).unwrap());
+        w.rollback().unwrap();
+        let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(store.events_by_id(&ids).unwrap().len(), 10);
+    }
+
+    #[test]
+    fn content_ids_key_by_their_own_bytes() {
+        let hex = "00112233445566778899aabbccddeeff";
+        assert_eq!(
+            id_key(hex),
+            (0x0011_2233_4455_6677, 0x8899_aabb_ccdd_eeff_u64 as i64)
+        );
+        assert_ne!(id_key("evt-1"), id_key("evt-2"));
     }
 }
