@@ -4,7 +4,7 @@
 use molehunt_model::{Enrichment, Event, Evidence, RECORD_TYPES, Record};
 
 use crate::config::{DetectConfig, build_detectors};
-use crate::detectors::{AccountIx, Context, Detector, Obs, PersonIx};
+use crate::detectors::{AccountIx, Context, Detector, DeviceIx, IpIx, Obs, PersonIx};
 use crate::link::{self, LinkState, Network, PreviousNetwork};
 use crate::score::{self, PersonScore};
 use crate::util::samples::MAX_SAMPLES;
@@ -70,7 +70,12 @@ impl Analyzer {
     /// (person/account/document/payout_method upserts, in ingest order) first,
     /// then timed events in ascending time order.
     pub fn observe(&mut self, event: &Event, enrichment: &Enrichment) {
-        let (person, account) = resolve(&mut self.ctx, event);
+        let Resolved {
+            person,
+            account,
+            ip,
+            device,
+        } = resolve(&mut self.ctx, event);
         let ts = event.record.ts();
         if let Some(t) = ts
             && self.ctx.now.is_none_or(|n| t.utc > n.utc)
@@ -83,6 +88,8 @@ impl Analyzer {
             person,
             account,
             ts,
+            ip,
+            device,
         };
         if let Some(route) = self.routes.get(kind_index(&event.record)) {
             for &i in route {
@@ -91,7 +98,8 @@ impl Analyzer {
                 }
             }
         }
-        self.link.observe_account(event, enrichment, account);
+        self.link
+            .observe_account(event, enrichment, account, ip, device);
     }
 
     /// Finish: run end-of-stream detectors, build networks (keeping ids of
@@ -156,8 +164,38 @@ fn kind_index(r: &Record) -> usize {
     }
 }
 
-/// Updates the shared context with an upsert and resolves the event's person and account.
-pub(crate) fn resolve(ctx: &mut Context, event: &Event) -> (Option<PersonIx>, Option<AccountIx>) {
+/// The identities an event names, as interned indexes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Resolved {
+    pub person: Option<PersonIx>,
+    pub account: Option<AccountIx>,
+    pub ip: Option<IpIx>,
+    pub device: Option<DeviceIx>,
+}
+
+/// Updates the shared context with an upsert and resolves the event's person,
+/// account, IP address and device.
+pub(crate) fn resolve(ctx: &mut Context, event: &Event) -> Resolved {
+    let ip = ctx.event_ip(&event.record);
+    let device = match &event.record {
+        Record::Login(l) => l.device_id.as_deref().map(|d| ctx.intern_device(d)),
+        Record::DeviceReport(d) => Some(ctx.intern_device(&d.device_id)),
+        _ => None,
+    };
+    let (person, account) = resolve_identity(ctx, event, device);
+    Resolved {
+        person,
+        account,
+        ip,
+        device,
+    }
+}
+
+fn resolve_identity(
+    ctx: &mut Context,
+    event: &Event,
+    device: Option<DeviceIx>,
+) -> (Option<PersonIx>, Option<AccountIx>) {
     match &event.record {
         Record::Person(p) => {
             let ix = ctx.intern_person(&p.person_id);
@@ -188,9 +226,7 @@ pub(crate) fn resolve(ctx: &mut Context, event: &Event) -> (Option<PersonIx>, Op
                 None => ctx.intern_account(id),
             };
             let p = ctx.account_person(ax);
-            if let (Record::Login(l), Some(p)) = (&event.record, p)
-                && let Some(dev) = l.device_id.as_deref()
-            {
+            if let (Some(dev), Some(p)) = (device, p) {
                 ctx.set_device_person(dev, p);
             }
             (p, Some(ax))
@@ -202,10 +238,12 @@ pub(crate) fn resolve(ctx: &mut Context, event: &Event) -> (Option<PersonIx>, Op
                         Some(p) => p,
                         None => ctx.intern_person(id),
                     };
-                    ctx.set_device_person(&d.device_id, p);
+                    if let Some(dev) = device {
+                        ctx.set_device_person(dev, p);
+                    }
                     Some(p)
                 }
-                None => ctx.device_person(&d.device_id),
+                None => device.and_then(|dev| ctx.device_ix_person(dev)),
             };
             (p, None)
         }

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use molehunt_intel::Intel;
-use molehunt_model::{Enrichment, Event, IpInfo, Record, SanctionsHit, Wallet, WalletHit};
+use molehunt_model::{Enrichment, Event, IpClass, IpInfo, Record, SanctionsHit, Wallet, WalletHit};
 use molehunt_screen::{Query, Screener};
 use rustc_hash::FxHashMap;
 
@@ -14,12 +14,68 @@ use crate::error::EngineError;
 /// bounded on inputs with millions of distinct addresses).
 const IP_CACHE_MAX: usize = 1 << 20;
 
+/// The distinct fields of an [`IpInfo`].
+type InfoKey = (Option<String>, Option<u32>, Option<String>, IpClass);
+
+/// IP lookups, cached per address. An address maps to the index of its answer
+/// among the distinct answers (few: one per network and country), so the
+/// per-event lookup reads a small table and the answers stay in cache.
+#[derive(Default)]
+struct IpCache {
+    v4: FxHashMap<u32, u32>,
+    v6: FxHashMap<u128, u32>,
+    infos: Vec<IpInfo>,
+    distinct: FxHashMap<InfoKey, u32>,
+}
+
+impl IpCache {
+    fn len(&self) -> usize {
+        self.v4.len() + self.v6.len()
+    }
+
+    fn clear(&mut self) {
+        self.v4.clear();
+        self.v6.clear();
+        self.infos.clear();
+        self.distinct.clear();
+    }
+
+    fn index(&self, ip: IpAddr) -> Option<u32> {
+        match ip {
+            IpAddr::V4(a) => self.v4.get(&u32::from(a)).copied(),
+            IpAddr::V6(a) => self.v6.get(&u128::from(a)).copied(),
+        }
+    }
+
+    /// Caches the answer for `ip`; returns its index.
+    fn insert(&mut self, ip: IpAddr, info: IpInfo) -> u32 {
+        let key = (
+            info.country.clone(),
+            info.asn,
+            info.as_org.clone(),
+            info.class,
+        );
+        let next = self.infos.len() as u32;
+        let ix = *self.distinct.entry(key).or_insert(next);
+        if ix == next {
+            self.infos.push(info);
+        }
+        match ip {
+            IpAddr::V4(a) => self.v4.insert(u32::from(a), ix),
+            IpAddr::V6(a) => self.v6.insert(u128::from(a), ix),
+        };
+        ix
+    }
+}
+
 /// Adds IP intelligence, remote-access tools, USB hits and sanctions hits to
 /// events. One per pipeline run; IP lookups are cached per address.
 pub struct Enricher {
     intel: Intel,
     screener: Option<Screener>,
-    ip_cache: FxHashMap<IpAddr, IpInfo>,
+    ip_cache: IpCache,
+    /// The buffers of an emptied `Enrichment::ip`, reused for the next one.
+    spare: Option<IpInfo>,
 }
 
 impl std::fmt::Debug for Enricher {
@@ -37,7 +93,8 @@ impl Enricher {
         Enricher {
             intel,
             screener,
-            ip_cache: FxHashMap::default(),
+            ip_cache: IpCache::default(),
+            spare: None,
         }
     }
 
@@ -72,28 +129,65 @@ impl Enricher {
         self.ip_cache.clear();
     }
 
-    fn ip(&mut self, ip: IpAddr) -> IpInfo {
-        if let Some(info) = self.ip_cache.get(&ip) {
-            return info.clone();
+    /// Writes the intel of `ip` into `out`, reusing the buffers `out` already
+    /// holds (no allocation per event once the strings have grown).
+    fn ip_into(&mut self, ip: Option<IpAddr>, out: &mut Option<IpInfo>) {
+        let Some(ip) = ip else {
+            self.clear_ip(out);
+            return;
+        };
+        if out.is_none() {
+            *out = self.spare.take();
         }
-        if self.ip_cache.len() >= IP_CACHE_MAX {
-            self.ip_cache.clear();
+        let ix = match self.ip_cache.index(ip) {
+            Some(ix) => ix,
+            None => {
+                if self.ip_cache.len() >= IP_CACHE_MAX {
+                    self.ip_cache.clear();
+                }
+                let info = self.intel.enrich_ip(ip);
+                self.ip_cache.insert(ip, info)
+            }
+        };
+        let Some(info) = self.ip_cache.infos.get(ix as usize) else {
+            self.clear_ip(out);
+            return;
+        };
+        match out {
+            // consecutive events often share the answer: nothing to write
+            Some(o) if *o == *info => {}
+            Some(o) => {
+                o.country.clone_from(&info.country);
+                o.asn = info.asn;
+                o.as_org.clone_from(&info.as_org);
+                o.class = info.class;
+            }
+            None => *out = Some(info.clone()),
         }
-        let info = self.intel.enrich_ip(ip);
-        self.ip_cache.insert(ip, info.clone());
-        info
+    }
+
+    /// Empties `out`, keeping its buffers for the next event with an IP.
+    fn clear_ip(&mut self, out: &mut Option<IpInfo>) {
+        if let Some(info) = out.take()
+            && self.spare.is_none()
+        {
+            self.spare = Some(info);
+        }
     }
 
     /// The enrichment of one event, written into `out` (cleared first).
     pub fn enrich(&mut self, event: &Event, out: &mut Enrichment) {
-        out.ip = None;
         out.remote_tools.clear();
         out.usb.clear();
         out.sanctions.clear();
         out.wallets.clear();
         match &event.record {
-            Record::Login(l) => out.ip = Some(self.ip(l.ip)),
-            Record::Activity(a) => out.ip = a.ip.map(|ip| self.ip(ip)),
+            Record::Login(l) => self.ip_into(Some(l.ip), &mut out.ip),
+            Record::Activity(a) => self.ip_into(a.ip, &mut out.ip),
+            _ => self.clear_ip(&mut out.ip),
+        }
+        match &event.record {
+            Record::Login(_) | Record::Activity(_) => {}
             Record::DeviceReport(d) => {
                 out.remote_tools = self
                     .intel

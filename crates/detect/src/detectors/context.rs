@@ -2,13 +2,20 @@
 //! person, the account -> person map, documents, referrals. Ids are interned
 //! once so per-event state is keyed by small integers.
 
+use std::net::IpAddr;
+
 use crate::util::idmap::IdMap;
-use molehunt_model::{Document, Person, Time};
+use molehunt_model::{Document, Person, Record, Time};
+use rustc_hash::FxHashMap;
 
 /// An interned person (index into [`Context::persons`]).
 pub type PersonIx = u32;
 /// An interned account (index into [`Context::accounts`]).
 pub type AccountIx = u32;
+/// An interned IP address (index into [`Context::ips`]).
+pub type IpIx = u32;
+/// An interned device id (login `device_id`, device report `device_id`).
+pub type DeviceIx = u32;
 
 /// Documents kept per person (upserts beyond this are ignored for comparison).
 const MAX_DOCS: usize = 16;
@@ -39,7 +46,12 @@ pub struct Context {
     pub persons: Vec<PersonEntry>,
     account_ix: IdMap<AccountIx>,
     pub accounts: Vec<AccountEntry>,
-    devices: IdMap<PersonIx>,
+    device_ix: IdMap<DeviceIx>,
+    /// Per device, its id and the person it was last seen with.
+    devices: Vec<(Box<str>, Option<PersonIx>)>,
+    ip_ix: FxHashMap<IpAddr, IpIx>,
+    /// The distinct IP addresses of login and activity events, in order of first sight.
+    pub ips: Vec<IpAddr>,
     /// The latest event time seen (the analysis' "now", e.g. for document expiry).
     pub now: Option<Time>,
 }
@@ -75,6 +87,30 @@ impl Context {
         });
         self.account_ix.insert(id, ix);
         ix
+    }
+
+    /// The index of an IP address, interning it on first sight.
+    pub fn intern_ip(&mut self, ip: IpAddr) -> IpIx {
+        let next = self.ips.len() as IpIx;
+        let ix = *self.ip_ix.entry(ip).or_insert(next);
+        if ix == next {
+            self.ips.push(ip);
+        }
+        ix
+    }
+
+    /// The IP address of an index.
+    pub fn ip(&self, ix: IpIx) -> Option<IpAddr> {
+        self.ips.get(ix as usize).copied()
+    }
+
+    /// The IP address a login or activity event came from, interned.
+    pub(crate) fn event_ip(&mut self, record: &Record) -> Option<IpIx> {
+        match record {
+            Record::Login(l) => Some(self.intern_ip(l.ip)),
+            Record::Activity(a) => a.ip.map(|ip| self.intern_ip(ip)),
+            _ => None,
+        }
     }
 
     pub fn person_ix(&self, id: &str) -> Option<PersonIx> {
@@ -155,11 +191,35 @@ impl Context {
 
     /// The person a device was last seen with (device report or login).
     pub fn device_person(&self, device_id: &str) -> Option<PersonIx> {
-        self.devices.get(device_id).copied()
+        let ix = *self.device_ix.get(device_id)?;
+        self.devices.get(ix as usize)?.1
     }
 
-    pub(crate) fn set_device_person(&mut self, device_id: &str, p: PersonIx) {
-        self.devices.insert(device_id, p);
+    /// The index of a device id, interning it on first sight.
+    pub fn intern_device(&mut self, device_id: &str) -> DeviceIx {
+        if let Some(&ix) = self.device_ix.get(device_id) {
+            return ix;
+        }
+        let ix = self.devices.len() as DeviceIx;
+        self.devices.push((device_id.into(), None));
+        self.device_ix.insert(device_id, ix);
+        ix
+    }
+
+    /// The id of a device index.
+    pub fn device_id(&self, ix: DeviceIx) -> &str {
+        self.devices.get(ix as usize).map(|d| &*d.0).unwrap_or("")
+    }
+
+    /// The person a device index was last seen with.
+    pub fn device_ix_person(&self, ix: DeviceIx) -> Option<PersonIx> {
+        self.devices.get(ix as usize)?.1
+    }
+
+    pub(crate) fn set_device_person(&mut self, ix: DeviceIx, p: PersonIx) {
+        if let Some(d) = self.devices.get_mut(ix as usize) {
+            d.1 = Some(p);
+        }
     }
 
     /// The claimed country of a person (claimed_country, else address country), upper-case.

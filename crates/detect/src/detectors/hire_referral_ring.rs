@@ -154,15 +154,17 @@ mod tests {
             r#"{"type":"referral","person_id":"p3","referred_by":"boss","ts":"2026-01-01T00:00:00Z"}"#,
         ] {
             let e = parse_line(l).unwrap();
-            let (person, account) = resolve(&mut ctx, &e);
+            let r = resolve(&mut ctx, &e);
             d.observe(
                 &ctx,
                 &Obs {
                     event: &e,
                     enrichment: &Default::default(),
-                    person,
-                    account,
+                    person: r.person,
+                    account: r.account,
                     ts: e.record.ts(),
+                    ip: r.ip,
+                    device: r.device,
                 },
             );
         }

@@ -50,7 +50,7 @@ pub(crate) mod testkit;
 
 use molehunt_model::{Enrichment, Event, Evidence, Severity, Time};
 
-pub use context::{AccountIx, Context, PersonIx};
+pub use context::{AccountIx, Context, DeviceIx, IpIx, PersonIx};
 
 use crate::util::samples::Samples;
 
@@ -66,6 +66,10 @@ pub struct Obs<'a> {
     pub account: Option<AccountIx>,
     /// The event's time, if it has one.
     pub ts: Option<Time>,
+    /// The IP address of login and activity events ([`Context::ip`] gives the address).
+    pub ip: Option<IpIx>,
+    /// The device of login (`device_id`) and device report events ([`Context::device_id`]).
+    pub device: Option<DeviceIx>,
 }
 
 /// A stateful detector of one red flag.

@@ -21,11 +21,10 @@
 
 use std::net::IpAddr;
 
-use molehunt_model::{Evidence, IpClass, Record, Severity, Time};
-use rustc_hash::FxHashMap;
+use molehunt_model::{Evidence, IpClass, Severity, Time};
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Detector, Obs, PersonIx, evidence, list_some, related};
+use super::{Context, Detector, IxVec, Obs, PersonIx, evidence, list_some, related};
 use crate::util::cidr::Cidr;
 use crate::util::samples::Samples;
 
@@ -99,7 +98,8 @@ impl IpState {
 pub struct NetFanin {
     cfg: NetFaninConfig,
     egress: Vec<Cidr>,
-    ips: FxHashMap<IpAddr, IpState>,
+    /// Per IP number ([`Obs::ip`]).
+    ips: IxVec<IpState>,
 }
 
 impl NetFanin {
@@ -112,7 +112,7 @@ impl NetFanin {
         NetFanin {
             cfg,
             egress,
-            ips: FxHashMap::default(),
+            ips: IxVec::default(),
         }
     }
 }
@@ -126,16 +126,8 @@ impl Detector for NetFanin {
         &["login", "activity"]
     }
 
-    fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
-        let ip = match &obs.event.record {
-            Record::Login(l) => l.ip,
-            Record::Activity(a) => match a.ip {
-                Some(ip) => ip,
-                None => return,
-            },
-            _ => return,
-        };
-        let (Some(p), Some(ts)) = (obs.person, obs.ts) else {
+    fn observe(&mut self, ctx: &Context, obs: &Obs<'_>) {
+        let (Some(ix), Some(p), Some(ts)) = (obs.ip, obs.person, obs.ts) else {
             return;
         };
         if obs
@@ -143,12 +135,17 @@ impl Detector for NetFanin {
             .ip
             .as_ref()
             .is_some_and(|i| matches!(i.class, IpClass::Vpn | IpClass::Tor))
-            || self.egress.iter().any(|c| c.contains(ip))
+        {
+            return;
+        }
+        if !self.egress.is_empty()
+            && let Some(ip) = ctx.ip(ix)
+            && self.egress.iter().any(|c| c.contains(ip))
         {
             return;
         }
         let hub_at = self.cfg.hub_persons.max(1) as usize;
-        let st = self.ips.entry(ip).or_default();
+        let st = self.ips.at(ix);
         if st.hub {
             return;
         }
@@ -192,10 +189,15 @@ impl Detector for NetFanin {
     }
 
     fn finish(&mut self, ctx: &Context, out: &mut Vec<Evidence>) {
-        for (ip, st) in &self.ips {
-            if st.hub || (st.best.len() as u32) < self.cfg.min_persons {
-                continue;
-            }
+        // in address order: the evidence does not depend on the order addresses were seen
+        let mut flagged: Vec<(IpAddr, &IpState)> = self
+            .ips
+            .iter()
+            .filter(|(_, st)| !st.hub && st.best.len() as u32 >= self.cfg.min_persons)
+            .filter_map(|(ix, st)| Some((ctx.ip(ix)?, st)))
+            .collect();
+        flagged.sort_by_key(|(ip, _)| *ip);
+        for (ip, st) in flagged {
             let severity = if st.best.len() as u32 >= self.cfg.high_persons {
                 Severity::High
             } else {

@@ -10,10 +10,9 @@
 //! Source: A22.
 
 use molehunt_model::{Evidence, Record, Severity};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Detector, Obs, PersonSet, evidence, list_some, related};
+use super::{Context, Detector, IxVec, Obs, PersonSet, evidence, list_some, related};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -37,14 +36,15 @@ impl Default for PlatSharedDeviceConfig {
 
 pub struct PlatSharedDevice {
     cfg: PlatSharedDeviceConfig,
-    devices: FxHashMap<Box<str>, PersonSet>,
+    /// Per device number ([`Obs::device`]).
+    devices: IxVec<PersonSet>,
 }
 
 impl PlatSharedDevice {
     pub fn new(cfg: PlatSharedDeviceConfig) -> Self {
         PlatSharedDevice {
             cfg,
-            devices: FxHashMap::default(),
+            devices: IxVec::default(),
         }
     }
 }
@@ -60,36 +60,35 @@ impl Detector for PlatSharedDevice {
 
     fn observe(&mut self, _ctx: &Context, obs: &Obs<'_>) {
         let dev = match &obs.event.record {
-            Record::Login(l) => l.device_id.as_deref(),
-            Record::DeviceReport(d) if d.person_id.is_some() => Some(d.device_id.as_str()),
+            Record::Login(_) => obs.device,
+            Record::DeviceReport(d) if d.person_id.is_some() => obs.device,
             _ => None,
         };
         let (Some(dev), Some(p)) = (dev, obs.person) else {
             return;
         };
         let cap = self.cfg.hub_persons.max(2) as usize;
-        match self.devices.get_mut(dev) {
-            Some(set) => {
-                // fast path: the device's first person again (the common case)
-                if set.members.first().is_some_and(|(q, _)| *q == p) && set.distinct == 1 {
-                    set.last = obs.ts.or(set.last);
-                    return;
-                }
-                set.add(p, &obs.event.id, obs.ts, cap);
-            }
-            None => {
-                let mut set = PersonSet::default();
-                set.add(p, &obs.event.id, obs.ts, cap);
-                self.devices.insert(dev.into(), set);
-            }
+        let set = self.devices.at(dev);
+        // fast path: the device's first person again (the common case)
+        if set.members.first().is_some_and(|(q, _)| *q == p) && set.distinct == 1 {
+            set.last = obs.ts.or(set.last);
+            return;
         }
+        set.add(p, &obs.event.id, obs.ts, cap);
     }
 
     fn finish(&mut self, ctx: &Context, out: &mut Vec<Evidence>) {
-        for (dev, set) in &self.devices {
-            if set.distinct < self.cfg.min_persons || set.distinct >= self.cfg.hub_persons {
-                continue;
-            }
+        // in device id order: the evidence does not depend on the order devices were seen
+        let mut shared: Vec<(&str, &PersonSet)> = self
+            .devices
+            .iter()
+            .filter(|(_, set)| {
+                set.distinct >= self.cfg.min_persons && set.distinct < self.cfg.hub_persons
+            })
+            .map(|(ix, set)| (ctx.device_id(ix), set))
+            .collect();
+        shared.sort_by_key(|(dev, _)| *dev);
+        for (dev, set) in shared {
             let persons = set.persons();
             let mut ids: Vec<&str> = persons.iter().map(|&p| ctx.person_id(p)).collect();
             ids.sort_unstable(); // order of arrival must not change the evidence

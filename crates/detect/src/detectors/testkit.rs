@@ -12,7 +12,7 @@ pub fn run(det: &mut dyn Detector, items: &[(String, Enrichment)]) -> Vec<Eviden
     let mut ctx = Context::default();
     for (line, enr) in items {
         let event = parse_line(line).unwrap();
-        let (person, account) = resolve(&mut ctx, &event);
+        let r = resolve(&mut ctx, &event);
         let ts = event.record.ts();
         if let Some(t) = ts
             && ctx.now.is_none_or(|n| t.utc > n.utc)
@@ -22,9 +22,11 @@ pub fn run(det: &mut dyn Detector, items: &[(String, Enrichment)]) -> Vec<Eviden
         let obs = Obs {
             event: &event,
             enrichment: enr,
-            person,
-            account,
+            person: r.person,
+            account: r.account,
             ts,
+            ip: r.ip,
+            device: r.device,
         };
         det.observe(&ctx, &obs);
     }

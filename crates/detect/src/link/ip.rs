@@ -60,7 +60,14 @@ impl IpEntry {
         let Some(u) = self.uses.get_mut(idx) else {
             return;
         };
-        let kept = match u.windows.binary_search(&window) {
+        // events mostly arrive in time order: the newest hour is the last one
+        let found = match u.windows.last() {
+            Some(&w) if w == window => Ok(u.windows.len() - 1),
+            Some(&w) if w < window => Err(u.windows.len()),
+            None => Err(0),
+            Some(_) => u.windows.binary_search(&window),
+        };
+        let kept = match found {
             Ok(_) => true,
             Err(pos) => {
                 u.windows.insert(pos, window);

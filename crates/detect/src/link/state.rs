@@ -49,10 +49,17 @@ pub struct LinkState {
     account_person: Vec<u32>,
     /// Per link kind (`LinkKind as usize`), the identifier values.
     pub(super) values: [IdMap<ValueEntry>; LinkKind::ALL.len()],
-    pub(super) ips: FxHashMap<IpAddr, IpEntry>,
+    /// Per IP number (the caller's numbering, see [`LinkState::observe_account`]),
+    /// the address and its uses; numbers never used stay empty.
+    pub(super) ips: Vec<(IpAddr, IpEntry)>,
+    /// The IP numbering of [`LinkState::observe`] (the analyzer brings its own).
+    ip_index: FxHashMap<IpAddr, u32>,
     /// Per account number, (person, raw commit author email) whose email link
     /// is settled (see [`LinkState::add`]).
     commit_email: Vec<Option<(u32, Box<str>)>>,
+    /// Per device number (the caller's numbering), the person whose device
+    /// link is settled (`NO_PERSON` if none): adding it again is a no-op.
+    device_settled: Vec<u32>,
     store_max: usize,
 }
 
@@ -77,7 +84,12 @@ impl LinkState {
 
     /// Number of distinct identifier values (plus IP addresses) held.
     pub fn value_count(&self) -> usize {
-        self.values.iter().map(|m| m.len()).sum::<usize>() + self.ips.len()
+        let ips = self
+            .ips
+            .iter()
+            .filter(|(_, e)| e.hub || !e.uses.is_empty())
+            .count();
+        self.values.iter().map(|m| m.len()).sum::<usize>() + ips
     }
 
     fn person(&mut self, id: &str) -> u32 {
@@ -130,6 +142,25 @@ impl LinkState {
         )
     }
 
+    /// Records that `person` used device `raw` (numbered `n` by the caller, if given).
+    fn add_device(&mut self, raw: &str, n: Option<u32>, person: u32, event: &str) {
+        let Some(n) = n else {
+            self.add(LinkKind::Device, Some(device(raw)), person, event);
+            return;
+        };
+        let i = n as usize;
+        // a settled device needs no lookup
+        if self.device_settled.get(i) == Some(&person) {
+            return;
+        }
+        if self.add(LinkKind::Device, Some(device(raw)), person, event) {
+            if self.device_settled.len() <= i {
+                self.device_settled.resize(i + 1, NO_PERSON);
+            }
+            self.device_settled[i] = person;
+        }
+    }
+
     /// The commit author email of account `n` is known to be settled for `person`.
     fn commit_email_settled(&self, n: u32, person: u32, raw: &str) -> bool {
         self.commit_email
@@ -146,10 +177,24 @@ impl LinkState {
         self.commit_email[i] = Some((person, raw.into()));
     }
 
-    fn add_ip(&mut self, ip: IpAddr, person: u32, ts: i64, event: &str, enrichment: &Enrichment) {
+    fn add_ip(
+        &mut self,
+        ip: IpAddr,
+        n: u32,
+        person: u32,
+        ts: i64,
+        event: &str,
+        enrichment: &Enrichment,
+    ) {
         let max = self.store_max();
         let hour = (ts.max(0) / 3600).min(i64::from(u32::MAX)) as u32;
-        let entry = self.ips.entry(ip).or_default();
+        let i = n as usize;
+        if self.ips.len() <= i {
+            self.ips
+                .resize_with(i + 1, || (IpAddr::from([0u8; 4]), IpEntry::default()));
+        }
+        let (addr, entry) = &mut self.ips[i];
+        *addr = ip;
         if enrichment
             .ip
             .as_ref()
@@ -175,17 +220,29 @@ impl LinkState {
                 .account_id()
                 .and_then(|id| self.account_index.get(id).copied()),
         };
-        self.observe_account(event, enrichment, account);
+        let ip = match &event.record {
+            Record::Login(l) => Some(l.ip),
+            Record::Activity(a) => a.ip,
+            _ => None,
+        }
+        .map(|ip| {
+            let next = self.ip_index.len() as u32;
+            *self.ip_index.entry(ip).or_insert(next)
+        });
+        self.observe_account(event, enrichment, account, ip, None);
     }
 
-    /// [`LinkState::observe`] with the event's account already numbered by the
-    /// caller (account, login, activity and commit records; the same number for
-    /// the same account id, always from the same numbering).
+    /// [`LinkState::observe`] with the event's account, IP address and device
+    /// already numbered by the caller (account, login, activity and commit
+    /// records; login and device report devices; the same number for the same
+    /// account id, address or raw device id, always from the same numbering).
     pub(crate) fn observe_account(
         &mut self,
         event: &Event,
         enrichment: &Enrichment,
         account: Option<u32>,
+        ip: Option<u32>,
+        device_n: Option<u32>,
     ) {
         let id = event.id.as_str();
         match &event.record {
@@ -275,26 +332,30 @@ impl LinkState {
                 let Some(i) = self.account_person(account) else {
                     return;
                 };
-                self.add(LinkKind::Device, l.device_id.as_deref().map(device), i, id);
+                if let Some(raw) = l.device_id.as_deref() {
+                    self.add_device(raw, device_n, i, id);
+                }
                 self.add(
                     LinkKind::MfaDevice,
                     l.mfa_device_id.as_deref().map(device),
                     i,
                     id,
                 );
-                if l.success {
-                    self.add_ip(l.ip, i, l.ts.unix(), id, enrichment);
+                if l.success
+                    && let Some(n) = ip
+                {
+                    self.add_ip(l.ip, n, i, l.ts.unix(), id, enrichment);
                 }
             }
             Record::Activity(a) => {
-                if let (Some(ip), Some(i)) = (a.ip, self.account_person(account)) {
-                    self.add_ip(ip, i, a.ts.unix(), id, enrichment);
+                if let (Some(addr), Some(n), Some(i)) = (a.ip, ip, self.account_person(account)) {
+                    self.add_ip(addr, n, i, a.ts.unix(), id, enrichment);
                 }
             }
             Record::DeviceReport(d) => {
                 if let Some(p) = &d.person_id {
                     let i = self.person(p);
-                    self.add(LinkKind::Device, Some(device(&d.device_id)), i, id);
+                    self.add_device(&d.device_id, device_n, i, id);
                 }
             }
             Record::Shipment(s) => {
