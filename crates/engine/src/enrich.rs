@@ -267,5 +267,17 @@ mod tests {
             out.remote_tools.iter().any(|t| t.tool.contains("AnyDesk")),
             "{out:?}"
         );
+        // the emptied buffers are reused for the next address, with its own answer
+        let other = parse_line(
+            r#"{"type":"activity","ts":"2026-03-01T14:06:00Z","account_id":"a1","ip":"1.1.1.1"}"#,
+        )
+        .unwrap();
+        e.enrich(&other, &mut out);
+        let fresh = Enricher::new(Intel::bundled().unwrap(), None)
+            .intel
+            .enrich_ip("1.1.1.1".parse().unwrap());
+        assert_eq!(out.ip.as_ref(), Some(&fresh));
+        e.enrich(&login, &mut out);
+        assert_eq!(out.ip.as_ref().and_then(|i| i.asn), Some(15169));
     }
 }

@@ -163,6 +163,8 @@ impl<T: Default> IxVec<T> {
 #[derive(Debug, Clone, Default)]
 pub struct PersonSet {
     pub members: Vec<(PersonIx, Samples)>,
+    /// The first person added (also `members[0]`), inline: checking it reads no other memory.
+    pub first: Option<PersonIx>,
     /// Distinct persons seen, including those beyond the cap.
     pub distinct: u32,
     pub last: Option<Time>,
@@ -178,6 +180,9 @@ impl PersonSet {
             return;
         }
         self.distinct += 1;
+        if self.first.is_none() {
+            self.first = Some(p);
+        }
         if self.members.len() < cap {
             let mut s = Samples::default();
             s.push(event_id);

@@ -43,11 +43,24 @@ impl Default for NetGeoMismatchConfig {
     }
 }
 
+/// Logins from one country: code, count, samples.
+type CountryCount = ([u8; 2], u32, Samples);
+
 #[derive(Debug, Default, Clone)]
 struct AcctState {
-    counts: Vec<([u8; 2], u32, Samples)>,
+    /// The first country seen, inline (most accounts log in from one country).
+    first: Option<CountryCount>,
+    /// The other countries, in order of first sight.
+    rest: Vec<CountryCount>,
     total: u32,
     last: Option<Time>,
+}
+
+impl AcctState {
+    /// Per-country counts, in order of first sight.
+    fn counts(&self) -> impl Iterator<Item = &CountryCount> {
+        self.first.iter().chain(&self.rest)
+    }
 }
 
 pub struct NetGeoMismatch {
@@ -94,8 +107,12 @@ impl Detector for NetGeoMismatch {
         let st = self.accounts.at(a);
         st.total += 1;
         st.last = obs.ts;
-        let n = st.counts.len();
-        match st.counts.iter_mut().find(|(k, _, _)| *k == c) {
+        let n = usize::from(st.first.is_some()) + st.rest.len();
+        let found = match &mut st.first {
+            Some(f) if f.0 == c => Some(f),
+            _ => st.rest.iter_mut().find(|(k, _, _)| *k == c),
+        };
+        match found {
             Some((_, n, s)) => {
                 *n += 1;
                 s.push(&obs.event.id);
@@ -103,7 +120,11 @@ impl Detector for NetGeoMismatch {
             None if n < 32 => {
                 let mut s = Samples::default();
                 s.push(&obs.event.id);
-                st.counts.push((c, 1, s));
+                if st.first.is_none() {
+                    st.first = Some((c, 1, s));
+                } else {
+                    st.rest.push((c, 1, s));
+                }
             }
             None => {}
         }
@@ -121,8 +142,7 @@ impl Detector for NetGeoMismatch {
                 continue;
             };
             let foreign: u32 = st
-                .counts
-                .iter()
+                .counts()
                 .filter(|(c, _, _)| *c != claimed)
                 .map(|(_, n, _)| n)
                 .sum();
@@ -131,8 +151,7 @@ impl Detector for NetGeoMismatch {
                 continue;
             }
             let Some((top, n, samples)) = st
-                .counts
-                .iter()
+                .counts()
                 .filter(|(c, _, _)| *c != claimed)
                 .max_by_key(|(_, n, _)| *n)
             else {

@@ -52,9 +52,36 @@ impl Default for NetTravelConfig {
     }
 }
 
+/// An upper-cased country code, inline when it has the usual two ASCII
+/// letters (no pointer to follow when comparing it on every login).
+#[derive(Debug, Clone)]
+enum Cc {
+    Two([u8; 2]),
+    Other(String),
+}
+
+impl Cc {
+    fn new(country: &str) -> Cc {
+        match country.as_bytes() {
+            &[a, b] if a.is_ascii() && b.is_ascii() => {
+                Cc::Two([a.to_ascii_uppercase(), b.to_ascii_uppercase()])
+            }
+            _ => Cc::Other(country.to_ascii_uppercase()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Cc::Two(b) => std::str::from_utf8(b).unwrap_or(""),
+            Cc::Other(s) => s,
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 struct AcctState {
-    prev: Option<(i64, String, String)>,
+    /// The previous login: time, country, event id.
+    prev: Option<(i64, Cc, String)>,
     count: u32,
     worst: Option<(String, String, f64, f64)>,
     samples: Samples,
@@ -102,6 +129,7 @@ impl Detector for NetTravel {
         let cfg = &self.cfg;
         let st = self.accounts.at(a);
         if let Some((t0, c0, id0)) = &st.prev
+            && let c0 = c0.as_str()
             && !c0.eq_ignore_ascii_case(country)
             && let Some(km) = country_distance_km(c0, country)
             && km >= cfg.min_distance_km
@@ -114,24 +142,18 @@ impl Detector for NetTravel {
                 st.last = Some(ts);
                 let speed = km / hours.max(1.0 / 60.0);
                 if st.worst.as_ref().is_none_or(|w| speed > w.3) {
-                    st.worst = Some((c0.clone(), country.to_ascii_uppercase(), hours, speed));
+                    st.worst = Some((c0.to_string(), country.to_ascii_uppercase(), hours, speed));
                 }
             }
         }
         match &mut st.prev {
-            Some(prev) if prev.1.eq_ignore_ascii_case(country) => {
+            Some(prev) if prev.1.as_str().eq_ignore_ascii_case(country) => {
                 prev.0 = now;
                 // reuse the buffer: no allocation per login
                 prev.2.clear();
                 prev.2.push_str(&obs.event.id);
             }
-            _ => {
-                st.prev = Some((
-                    now,
-                    country.to_ascii_uppercase(),
-                    obs.event.id.as_str().into(),
-                ))
-            }
+            _ => st.prev = Some((now, Cc::new(country), obs.event.id.as_str().into())),
         }
     }
 

@@ -70,7 +70,7 @@ impl Detector for PlatSharedDevice {
         let cap = self.cfg.hub_persons.max(2) as usize;
         let set = self.devices.at(dev);
         // fast path: the device's first person again (the common case)
-        if set.members.first().is_some_and(|(q, _)| *q == p) && set.distinct == 1 {
+        if set.distinct == 1 && set.first == Some(p) {
             set.last = obs.ts.or(set.last);
             return;
         }

@@ -19,7 +19,11 @@ pub struct IpUse {
 pub struct IpEntry {
     pub hub: bool,
     pub anonymizing: bool,
-    pub uses: Vec<IpUse>,
+    /// The first person's use, inline: most addresses have one person, whose
+    /// hours are then reached without following another pointer.
+    first: Option<IpUse>,
+    /// The other persons' uses, in order of first sight.
+    rest: Vec<IpUse>,
     /// The (person, hour) of the latest record when that hour is remembered:
     /// the same again changes nothing and is answered without touching `uses`.
     last: Option<(u32, u32)>,
@@ -29,6 +33,16 @@ pub struct IpEntry {
 pub const MAX_WINDOWS: usize = 256;
 
 impl IpEntry {
+    /// The uses, in order of first sight.
+    pub fn uses(&self) -> impl Iterator<Item = &IpUse> {
+        self.first.iter().chain(&self.rest)
+    }
+
+    /// How many persons used the address (none once it is a hub).
+    pub fn use_count(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
     /// Records that `person` used the address in hour `window`; more than
     /// `store_max` persons make the address a hub.
     pub fn record(
@@ -42,22 +56,36 @@ impl IpEntry {
         if self.hub || self.last == Some((person, window)) {
             return;
         }
-        let idx = match self.uses.iter().position(|u| u.person == person) {
-            Some(i) => i,
-            None => {
-                if self.uses.len() >= store_max {
+        let in_first = self.first.as_ref().is_some_and(|u| u.person == person);
+        let at = if in_first {
+            None
+        } else {
+            self.rest.iter().position(|u| u.person == person)
+        };
+        let u = match (in_first, at) {
+            (true, _) => self.first.as_mut(),
+            (false, Some(i)) => self.rest.get_mut(i),
+            (false, None) => {
+                if self.use_count() >= store_max {
+                    // INVARIANT: a hub keeps no uses, so it can never link anyone.
                     self.hub = true;
-                    self.uses = Vec::new();
+                    self.first = None;
+                    self.rest = Vec::new();
                     return;
                 }
-                self.uses.push(IpUse {
+                let new = IpUse {
                     person,
                     ..IpUse::default()
-                });
-                self.uses.len() - 1
+                };
+                if self.first.is_none() {
+                    Some(self.first.insert(new))
+                } else {
+                    self.rest.push(new);
+                    self.rest.last_mut()
+                }
             }
         };
-        let Some(u) = self.uses.get_mut(idx) else {
+        let Some(u) = u else {
             return;
         };
         // events mostly arrive in time order: the newest hour is the last one
@@ -167,13 +195,31 @@ mod tests {
     }
 
     #[test]
+    fn uses_keep_order_and_sorted_hours() {
+        let mut e = IpEntry::default();
+        e.record(7, 10, "a", 4, 2);
+        e.record(8, 11, "b", 4, 2);
+        e.record(7, 12, "c", 4, 2);
+        // out of time order: inserted in place, once
+        e.record(7, 5, "d", 4, 2);
+        e.record(7, 5, "d", 4, 2);
+        e.record(7, 12, "e", 4, 2);
+        let uses: Vec<&IpUse> = e.uses().collect();
+        assert_eq!(e.use_count(), 2);
+        assert_eq!((uses[0].person, uses[1].person), (7, 8));
+        assert_eq!(uses[0].windows, vec![5, 10, 12]);
+        assert_eq!(uses[0].events, vec!["a", "c"]);
+        assert_eq!(uses[1].windows, vec![11]);
+    }
+
+    #[test]
     fn entries_turn_into_hubs() {
         let mut e = IpEntry::default();
         for p in 0..5 {
             e.record(p, 1, "ev", 4, 2);
         }
         assert!(e.hub);
-        assert!(e.uses.is_empty());
+        assert_eq!(e.use_count(), 0);
     }
 
     #[test]

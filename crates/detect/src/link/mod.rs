@@ -278,16 +278,16 @@ pub fn build_networks(
             .into_iter()
             .filter(|(_, e)| {
                 !e.hub
-                    && e.uses.len() >= 2
-                    && e.uses.len() <= config.ip_hub_max_persons
+                    && e.use_count() >= 2
+                    && e.use_count() <= config.ip_hub_max_persons
                     && (!e.anonymizing || config.ip_link_anonymizing)
             })
             .collect();
         ips.sort_by_key(|(ip, _)| *ip);
         for (addr, entry) in ips {
             if entry.hub
-                || entry.uses.len() < 2
-                || entry.uses.len() > config.ip_hub_max_persons
+                || entry.use_count() < 2
+                || entry.use_count() > config.ip_hub_max_persons
                 || (entry.anonymizing && !config.ip_link_anonymizing)
                 || ignore
                     .iter()
@@ -297,8 +297,9 @@ pub fn build_networks(
             }
             let mut persons: Vec<u32> = Vec::new();
             let mut events: Vec<String> = Vec::new();
-            for (i, a) in entry.uses.iter().enumerate() {
-                for b in entry.uses.iter().skip(i + 1) {
+            let uses: Vec<&ip::IpUse> = entry.uses().collect();
+            for (i, &a) in uses.iter().enumerate() {
+                for &b in uses.iter().skip(i + 1) {
                     if ip::shared_days(a, b, config.ip_window_hours.max(1))
                         >= config.ip_min_shared_days.max(1)
                     {

@@ -87,7 +87,7 @@ impl LinkState {
         let ips = self
             .ips
             .iter()
-            .filter(|(_, e)| e.hub || !e.uses.is_empty())
+            .filter(|(_, e)| e.hub || e.use_count() > 0)
             .count();
         self.values.iter().map(|m| m.len()).sum::<usize>() + ips
     }
