@@ -307,11 +307,16 @@ impl Pdp {
         };
         // Stored entities only (checked against the schema when loaded): Cedar gets all of
         // them as they are, nothing is built per decision.
-        let stored_only = role_uids.is_empty()
-            && !req.subject.has_attributes()
-            && !req.resource.has_attributes()
-            && snap.entities.get(&principal).is_some()
-            && snap.entities.get(&resource).is_some();
+        let stored_only = match (snap.entities.get(&principal), snap.entities.get(&resource)) {
+            (Some(p), Some(r))
+                if role_uids.is_empty()
+                    && !req.subject.has_attributes()
+                    && !req.resource.has_attributes() =>
+            {
+                Some((p, r))
+            }
+            _ => None,
+        };
         let slice = |fast: bool| -> Result<Entities, String> {
             let mut seen: HashSet<EntityUid> = HashSet::new();
             let mut list: Vec<Entity> = Vec::with_capacity(8);
@@ -369,7 +374,7 @@ impl Pdp {
             }
         };
         let built;
-        let entities = if stored_only {
+        let entities = if stored_only.is_some() {
             snap.entities.all()
         } else {
             built = match slice(true) {
@@ -381,7 +386,23 @@ impl Pdp {
         let subset;
         let policies = match &snap.prefilter {
             Some(pf) => {
-                subset = pf.select(&principal, &action, &resource, entities)?;
+                // Ancestors as Cedar will see them: the stored ones when Cedar gets the stored
+                // entities as they are (the same Cedar entities), else from the slice.
+                let ancestors = |uid: &EntityUid| -> Vec<&EntityUid> {
+                    entities
+                        .ancestors(uid)
+                        .map(|a| a.collect())
+                        .unwrap_or_default()
+                };
+                let (p_anc, r_anc) = match stored_only {
+                    Some((p, r)) => (p.ancestors.iter().collect(), r.ancestors.iter().collect()),
+                    None => (ancestors(&principal), ancestors(&resource)),
+                };
+                subset = pf.select(
+                    (&principal, &p_anc),
+                    (&action, &ancestors(&action)),
+                    (&resource, &r_anc),
+                )?;
                 subset.as_ref()
             }
             None => &snap.bundle.policies,

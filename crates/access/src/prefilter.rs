@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use cedar_policy::{
-    ActionConstraint, Entities, EntityTypeName, EntityUid, Policy, PolicySet, PrincipalConstraint,
+    ActionConstraint, EntityTypeName, EntityUid, Policy, PolicySet, PrincipalConstraint,
     ResourceConstraint,
 };
 
@@ -123,22 +123,14 @@ impl Prefilter {
         })
     }
 
-    /// The policies that may apply to this request, whose entities (with their ancestors, as
-    /// Cedar will see them) are in `entities`.
+    /// The policies that may apply to a request of this principal, action and resource, each
+    /// with its ancestors as Cedar will see them.
     pub(crate) fn select(
         &self,
-        principal: &EntityUid,
-        action: &EntityUid,
-        resource: &EntityUid,
-        entities: &Entities,
+        (principal, p_anc): (&EntityUid, &[&EntityUid]),
+        (action, a_anc): (&EntityUid, &[&EntityUid]),
+        (resource, r_anc): (&EntityUid, &[&EntityUid]),
     ) -> Result<Arc<PolicySet>, String> {
-        let ancestors = |uid: &EntityUid| -> Vec<&EntityUid> {
-            entities
-                .ancestors(uid)
-                .map(|a| a.collect())
-                .unwrap_or_default()
-        };
-        let (p_anc, a_anc, r_anc) = (ancestors(principal), ancestors(action), ancestors(resource));
         let mut bits = vec![0u64; self.policies.len().div_ceil(64)];
         let mut consider = |i: usize| {
             let Some(p) = self.policies.get(i) else {
@@ -151,8 +143,8 @@ impl Prefilter {
                     .any(|a| a == action || (p.action_in && a_anc.contains(&a))),
             };
             if action_ok
-                && p.principal.admits(principal, &p_anc)
-                && p.resource.admits(resource, &r_anc)
+                && p.principal.admits(principal, p_anc)
+                && p.resource.admits(resource, r_anc)
             {
                 bits[i / 64] |= 1 << (i % 64);
             }
