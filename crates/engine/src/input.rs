@@ -175,11 +175,25 @@ pub(crate) fn read_jsonl<R: BufRead>(
     })
 }
 
-/// One record read and parsed on the reader thread of [`read_jsonl_pipelined`].
-struct OwnedRecord {
-    line: u64,
+/// Records read and parsed on the reader thread of [`read_jsonl_pipelined`]: their
+/// texts share one buffer (one allocation per batch, not per line).
+#[derive(Default)]
+struct Batch {
     text: String,
-    parsed: Result<Event, ParseError>,
+    /// line, byte range in `text`, the parse
+    records: Vec<(u64, std::ops::Range<usize>, Result<Event, ParseError>)>,
+    /// Input bytes the batch covers (for progress).
+    bytes: u64,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Batch {
+            text: String::with_capacity(BATCH * 160),
+            records: Vec::with_capacity(BATCH),
+            bytes: 0,
+        }
+    }
 }
 
 /// Records per hand-over between the threads (and at most `QUEUE` batches in flight):
@@ -196,40 +210,40 @@ pub(crate) fn read_jsonl_pipelined<R: BufRead + Send>(
     progress: &dyn Progress,
     mut f: impl FnMut(RawRecord<'_>) -> Result<(), EngineError>,
 ) -> Result<SourceSummary, EngineError> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<OwnedRecord>, u64)>(QUEUE);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(QUEUE);
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut bytes = 0u64;
+            let mut batch = Batch::new();
             let summary = read_jsonl(source, reader, &crate::progress::NoProgress, |r| {
-                bytes += r.input.len() as u64 + 1;
-                batch.push(OwnedRecord {
-                    line: r.line,
-                    text: r.raw.to_string(),
-                    parsed: r.parsed,
-                });
-                if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    if tx.send((full, std::mem::take(&mut bytes))).is_err() {
+                batch.bytes += r.input.len() as u64 + 1;
+                let start = batch.text.len();
+                batch.text.push_str(r.raw);
+                batch
+                    .records
+                    .push((r.line, start..batch.text.len(), r.parsed));
+                if batch.records.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Batch::new());
+                    if tx.send(full).is_err() {
                         // the consumer stopped (its error is the one reported)
                         return Err(EngineError::Corrupt("ingest stopped".into()));
                     }
                 }
                 Ok(())
             });
-            if !batch.is_empty() {
-                let _ = tx.send((batch, bytes));
+            if !batch.records.is_empty() {
+                let _ = tx.send(batch);
             }
             summary
         });
         let mut failed = None;
-        for (batch, bytes) in rx.iter() {
-            for r in batch {
+        for batch in rx.iter() {
+            for (line, range, parsed) in batch.records {
+                let text = batch.text.get(range).unwrap_or_default();
                 if let Err(e) = f(RawRecord {
-                    line: r.line,
-                    raw: &r.text,
-                    input: &r.text,
-                    parsed: r.parsed,
+                    line,
+                    raw: text,
+                    input: text,
+                    parsed,
                 }) {
                     failed = Some(e);
                     break;
@@ -238,7 +252,7 @@ pub(crate) fn read_jsonl_pipelined<R: BufRead + Send>(
             if failed.is_some() {
                 break;
             }
-            progress.advance(bytes);
+            progress.advance(batch.bytes);
         }
         // dropping the receiver makes a still-running reader stop at its next batch
         drop(rx);

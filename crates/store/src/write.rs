@@ -47,6 +47,8 @@ const SEEN_KEYS: usize = 1 << 21;
 /// about a third of random ones; writing them as the ingest goes overlaps the
 /// work with parsing and detection instead of adding it to the commit).
 const KEY_CHUNK: usize = 1 << 16;
+/// Identities per `INSERT` statement.
+const KEYS_PER_INSERT: usize = 64;
 
 const INSERT_BLOCK: &str = "INSERT INTO event_blocks \
     (block, ingest, timed, first_seq, last_seq, min_ts, max_ts, count, raw_len, subjects, data) \
@@ -57,6 +59,7 @@ const INSERT_BLOCK: &str = "INSERT INTO event_blocks \
 pub(crate) struct BlockSink<'a> {
     insert_block: Statement<'a>,
     insert_id: Statement<'a>,
+    insert_ids: Statement<'a>,
     timed: BlockBuilder,
     untimed: BlockBuilder,
     /// Block numbers of the open builders (timed, untimed).
@@ -83,6 +86,10 @@ impl<'a> BlockSink<'a> {
         Ok(BlockSink {
             insert_block: conn.prepare(INSERT_BLOCK)?,
             insert_id: conn.prepare("INSERT INTO event_ids (h1, h2, block) VALUES (?1, ?2, ?3)")?,
+            insert_ids: conn.prepare(&format!(
+                "INSERT INTO event_ids (h1, h2, block) VALUES {}",
+                vec!["(?, ?, ?)"; KEYS_PER_INSERT].join(", ")
+            ))?,
             timed: BlockBuilder::new(true),
             untimed: BlockBuilder::new(false),
             numbers: [0, 0],
@@ -162,7 +169,17 @@ impl<'a> BlockSink<'a> {
 
     fn write_keys(&mut self) -> Result<(), StoreError> {
         self.unwritten.sort_unstable_by_key(|k| k.0);
-        for &((h1, h2), block) in &self.unwritten {
+        // KEYS_PER_INSERT rows per statement: one statement step instead of one per key
+        let mut chunks = self.unwritten.chunks_exact(KEYS_PER_INSERT);
+        for chunk in &mut chunks {
+            for (i, &((h1, h2), block)) in chunk.iter().enumerate() {
+                self.insert_ids.raw_bind_parameter(3 * i + 1, h1)?;
+                self.insert_ids.raw_bind_parameter(3 * i + 2, h2)?;
+                self.insert_ids.raw_bind_parameter(3 * i + 3, block)?;
+            }
+            self.insert_ids.raw_execute()?;
+        }
+        for &((h1, h2), block) in chunks.remainder() {
             self.insert_id.execute(params![h1, h2, block])?;
         }
         self.unwritten.clear();
