@@ -78,7 +78,7 @@ fn quick_head(line: &str) -> Option<&str> {
     let end = memchr::memchr(b'"', rest.as_bytes())?;
     let ty = &rest[..end];
     if ty.contains('\\')
-        || memchr::memmem::find(rest[end..].as_bytes(), b"\"type\"").is_some()
+        || memchr::memmem::find(&rest.as_bytes()[end..], b"\"type\"").is_some()
         || memchr::memmem::find(line.as_bytes(), b"\"id\"").is_some()
     {
         return None;
