@@ -12,6 +12,9 @@ pub struct IpUse {
     /// Sorted hour numbers (`unix / 3600`).
     pub windows: Vec<u32>,
     pub events: Vec<String>,
+    /// The last (largest) of `windows` when there is one: events in time order
+    /// are answered from here, without reading the hours themselves.
+    newest: u32,
 }
 
 /// Everything known about one IP address.
@@ -89,17 +92,18 @@ impl IpEntry {
             return;
         };
         // events mostly arrive in time order: the newest hour is the last one
-        let found = match u.windows.last() {
-            Some(&w) if w == window => Ok(u.windows.len() - 1),
-            Some(&w) if w < window => Err(u.windows.len()),
-            None => Err(0),
-            Some(_) => u.windows.binary_search(&window),
+        let found = match u.windows.len() {
+            0 => Err(0),
+            n if u.newest == window => Ok(n - 1),
+            n if u.newest < window => Err(n),
+            _ => u.windows.binary_search(&window),
         };
         let kept = match found {
             Ok(_) => true,
             Err(pos) => {
                 u.windows.insert(pos, window);
                 let dropped = u.windows.len() > MAX_WINDOWS && u.windows.remove(0) == window;
+                u.newest = u.windows.last().copied().unwrap_or(0);
                 if u.events.len() < max_events {
                     u.events.push(event.to_string());
                 }
@@ -179,6 +183,7 @@ mod tests {
             person,
             windows: windows.to_vec(),
             events: vec![],
+            newest: windows.last().copied().unwrap_or(0),
         }
     }
 
