@@ -74,12 +74,16 @@ fn full_head(line: &str) -> Result<Head<'_>, ParseError> {
 /// full first pass. A line taken this way that then fails to parse gets the full
 /// first pass too, so errors are the same either way.
 fn quick_head(line: &str) -> Option<&str> {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static TYPE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"type\""));
+    static ID: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"id\""));
     let rest = line.strip_prefix(r#"{"type":""#)?;
     let end = memchr::memchr(b'"', rest.as_bytes())?;
     let ty = &rest[..end];
     if ty.contains('\\')
-        || memchr::memmem::find(&rest.as_bytes()[end..], b"\"type\"").is_some()
-        || memchr::memmem::find(line.as_bytes(), b"\"id\"").is_some()
+        || TYPE.find(&rest.as_bytes()[end..]).is_some()
+        || ID.find(line.as_bytes()).is_some()
     {
         return None;
     }
