@@ -1,6 +1,7 @@
-//! Stored entities (from `entities.json` and from the API), indexed for per-request slicing:
-//! a decision builds a small Cedar entity set of the principal, the resource and their
-//! ancestors instead of cloning every stored entity.
+//! Stored entities (from `entities.json` and from the API): all of them as one Cedar entity set,
+//! which a decision over stored entities only uses as it is, and indexed by uid for the
+//! decisions that add request attributes or granted roles: those build a small Cedar entity set
+//! of the principal, the resource and their ancestors instead of cloning every stored entity.
 
 use std::collections::{HashMap, HashSet};
 
