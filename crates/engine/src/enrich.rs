@@ -4,7 +4,10 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use molehunt_intel::Intel;
-use molehunt_model::{Enrichment, Event, IpClass, IpInfo, Record, SanctionsHit, Wallet, WalletHit};
+use molehunt_model::{
+    DeviceReport, Enrichment, Event, IpClass, IpInfo, Record, RemoteToolHit, SanctionsHit,
+    UsbDevice, UsbHit, Wallet, WalletHit,
+};
 use molehunt_screen::{Query, Screener};
 use rustc_hash::FxHashMap;
 
@@ -68,6 +71,45 @@ impl IpCache {
     }
 }
 
+/// Bound on the device inventories whose scans are cached (cleared past it).
+const INVENTORY_CACHE_MAX: usize = 1 << 14;
+
+/// What the remote-access and USB scans of a device report read.
+struct Inventory {
+    software: Vec<String>,
+    processes: Vec<String>,
+    domains: Vec<String>,
+    usb: Vec<UsbDevice>,
+}
+
+impl Inventory {
+    fn of(d: &DeviceReport) -> Inventory {
+        Inventory {
+            software: d.software.clone(),
+            processes: d.processes.clone(),
+            domains: d.domains.clone(),
+            usb: d.usb.clone(),
+        }
+    }
+
+    fn matches(&self, d: &DeviceReport) -> bool {
+        self.software == d.software
+            && self.processes == d.processes
+            && self.domains == d.domains
+            && self.usb == d.usb
+    }
+
+    fn hash(d: &DeviceReport) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (&d.software, &d.processes, &d.domains).hash(&mut h);
+        for u in &d.usb {
+            (&u.vendor_id, &u.product_id, &u.manufacturer, &u.product).hash(&mut h);
+        }
+        h.finish()
+    }
+}
+
 /// Adds IP intelligence, remote-access tools, USB hits and sanctions hits to
 /// events. One per pipeline run; IP lookups are cached per address.
 pub struct Enricher {
@@ -76,6 +118,9 @@ pub struct Enricher {
     ip_cache: IpCache,
     /// The buffers of an emptied `Enrichment::ip`, reused for the next one.
     spare: Option<IpInfo>,
+    /// Scans of device inventories seen before (a device reports the same
+    /// software again and again): by hash, checked against the inventory itself.
+    inventories: FxHashMap<u64, (Inventory, Vec<RemoteToolHit>, Vec<UsbHit>)>,
 }
 
 impl std::fmt::Debug for Enricher {
@@ -95,6 +140,7 @@ impl Enricher {
             screener,
             ip_cache: IpCache::default(),
             spare: None,
+            inventories: FxHashMap::default(),
         }
     }
 
@@ -127,6 +173,32 @@ impl Enricher {
     /// Forgets cached lookups (call between independent runs).
     pub fn clear_cache(&mut self) {
         self.ip_cache.clear();
+        self.inventories.clear();
+    }
+
+    /// The remote-access tools and USB hits of a device report, into `out`.
+    fn device(&mut self, d: &DeviceReport, out: &mut Enrichment) {
+        let key = Inventory::hash(d);
+        if let Some((inv, tools, usb)) = self.inventories.get(&key)
+            && inv.matches(d)
+        {
+            out.remote_tools.clone_from(tools);
+            out.usb.clone_from(usb);
+            return;
+        }
+        out.remote_tools = self
+            .intel
+            .remote_tools(&d.software, &d.processes, &d.domains);
+        out.usb = self
+            .intel
+            .usb_and_jigglers(&d.usb, &d.software, &d.processes);
+        if self.inventories.len() >= INVENTORY_CACHE_MAX {
+            self.inventories.clear();
+        }
+        // a hash shared by two inventories keeps the first (the other is scanned each time)
+        self.inventories
+            .entry(key)
+            .or_insert_with(|| (Inventory::of(d), out.remote_tools.clone(), out.usb.clone()));
     }
 
     /// Writes the intel of `ip` into `out`, reusing the buffers `out` already
@@ -188,14 +260,7 @@ impl Enricher {
         }
         match &event.record {
             Record::Login(_) | Record::Activity(_) => {}
-            Record::DeviceReport(d) => {
-                out.remote_tools = self
-                    .intel
-                    .remote_tools(&d.software, &d.processes, &d.domains);
-                out.usb = self
-                    .intel
-                    .usb_and_jigglers(&d.usb, &d.software, &d.processes);
-            }
+            Record::DeviceReport(d) => self.device(d, out),
             Record::Person(p) => {
                 if let Some(s) = &self.screener {
                     let mut q = Query::new(p.full_name.clone());
@@ -267,6 +332,17 @@ mod tests {
             out.remote_tools.iter().any(|t| t.tool.contains("AnyDesk")),
             "{out:?}"
         );
+        // a repeated inventory is answered from the cache, a changed one scanned again
+        let first = out.remote_tools.clone();
+        e.enrich(&dev, &mut out);
+        assert_eq!(out.remote_tools, first);
+        assert_eq!(e.inventories.len(), 1);
+        let clean = parse_line(
+            r#"{"type":"device_report","ts":"2026-03-01T14:05:00Z","device_id":"d1","software":["Slack"]}"#,
+        )
+        .unwrap();
+        e.enrich(&clean, &mut out);
+        assert!(out.remote_tools.is_empty(), "{out:?}");
         // the emptied buffers are reused for the next address, with its own answer
         let other = parse_line(
             r#"{"type":"activity","ts":"2026-03-01T14:06:00Z","account_id":"a1","ip":"1.1.1.1"}"#,
