@@ -17,6 +17,8 @@ use crate::progress::Progress;
 /// order breaks it is dropped and the engine recomputes from the store.
 pub(crate) struct StreamPass {
     analyzer: Option<Analyzer>,
+    /// The analysis, when finished before being asked for.
+    finished: Option<Analysis>,
     enrichment: Enrichment,
     seen_timed: bool,
     last_time: i64,
@@ -27,6 +29,7 @@ impl StreamPass {
     pub fn new(config: DetectConfig) -> Self {
         StreamPass {
             analyzer: Some(Analyzer::new(config)),
+            finished: None,
             enrichment: Enrichment::default(),
             seen_timed: false,
             last_time: i64::MIN,
@@ -36,12 +39,21 @@ impl StreamPass {
 
     /// Still usable.
     pub fn valid(&self) -> bool {
-        self.analyzer.is_some()
+        self.analyzer.is_some() || self.finished.is_some()
     }
 
     /// Gives up (an ingest was rolled back or the order broke).
     pub fn invalidate(&mut self) {
         self.analyzer = None;
+        self.finished = None;
+    }
+
+    /// Links and scores now (on the caller's thread), keeping the analysis for
+    /// [`StreamPass::finish`]; nothing more can be observed afterwards.
+    pub fn finish_in_place(&mut self, previous: &[PreviousNetwork]) {
+        if let Some(a) = self.analyzer.take() {
+            self.finished = Some(a.finish(previous));
+        }
     }
 
     /// Feeds a newly stored event (duplicates must not be fed).
@@ -70,6 +82,9 @@ impl StreamPass {
 
     pub fn finish(self, previous: &[PreviousNetwork]) -> Option<(Analysis, u64)> {
         let observed = self.observed;
+        if let Some(done) = self.finished {
+            return Some((done, observed));
+        }
         self.analyzer.map(|a| (a.finish(previous), observed))
     }
 }

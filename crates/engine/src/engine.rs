@@ -4,7 +4,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use molehunt_detect::{Analysis, DetectConfig, Network, PersonScore};
+use molehunt_detect::{Analysis, DetectConfig, Network, PersonScore, PreviousNetwork};
 use molehunt_ledger::{Ledger, LedgerOptions};
 use molehunt_model::RiskLevel;
 use molehunt_store::{Durability, EventStore, PersonRisk, Store, StoreOptions};
@@ -159,21 +159,27 @@ impl Engine {
         let mut stream = (opts.analyze && self.store.event_count()? == 0)
             .then(|| StreamPass::new(self.config.clone()));
         let started = Instant::now();
+        // the last source's analysis finishes while it commits (see `ingest_source`)
+        let previous = match stream {
+            Some(_) => previous_networks(&self.store)?,
+            None => Vec::new(),
+        };
         let mut outcomes = Vec::with_capacity(paths.len());
         let mut committed = false;
-        for path in paths {
+        for (i, path) in paths.iter().enumerate() {
+            let finish_with = (i + 1 == paths.len()).then_some(previous.as_slice());
             let name = path.to_string_lossy().into_owned();
             let outcome = if name == "-" {
                 progress.start("-", None);
                 let stdin = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
-                self.ingest_one(&name, stdin, opts, stream.as_mut(), progress)
+                self.ingest_one(&name, stdin, opts, stream.as_mut(), finish_with, progress)
             } else {
                 match std::fs::File::open(path) {
                     Ok(f) => {
                         let size = f.metadata().map(|m| m.len()).ok();
                         progress.start(&name, size);
                         let reader = std::io::BufReader::with_capacity(1 << 16, f);
-                        self.ingest_one(&name, reader, opts, stream.as_mut(), progress)
+                        self.ingest_one(&name, reader, opts, stream.as_mut(), finish_with, progress)
                     }
                     Err(e) => Err(EngineError::Io {
                         path: path.clone(),
@@ -205,7 +211,18 @@ impl Engine {
         let mut stream = (opts.analyze && self.store.event_count()? == 0)
             .then(|| StreamPass::new(self.config.clone()));
         let started = Instant::now();
-        let report = self.ingest_one(source_name, reader, opts, stream.as_mut(), progress)?;
+        let previous = match stream {
+            Some(_) => previous_networks(&self.store)?,
+            None => Vec::new(),
+        };
+        let report = self.ingest_one(
+            source_name,
+            reader,
+            opts,
+            stream.as_mut(),
+            Some(&previous),
+            progress,
+        )?;
         if opts.analyze {
             self.score(stream, started, progress)?;
         }
@@ -218,6 +235,7 @@ impl Engine {
         reader: impl BufRead + Send,
         opts: &IngestOptions,
         stream: Option<&mut StreamPass>,
+        finish_with: Option<&[PreviousNetwork]>,
         progress: &dyn Progress,
     ) -> Result<IngestReport, EngineError> {
         self.enricher()?;
@@ -227,7 +245,16 @@ impl Engine {
         let enricher = enricher
             .as_mut()
             .ok_or_else(|| EngineError::Corrupt("enricher missing".into()))?;
-        let mut report = ingest_source(store, enricher, stream, name, reader, opts, progress)?;
+        let mut report = ingest_source(
+            store,
+            enricher,
+            stream,
+            finish_with,
+            name,
+            reader,
+            opts,
+            progress,
+        )?;
         report.ledger_index = self.record_ingest(&report)?;
         Ok(report)
     }

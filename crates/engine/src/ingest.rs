@@ -5,16 +5,18 @@ use std::fs::File;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use molehunt_model::Event;
 use molehunt_store::{EventStore, EventWriter, IngestCounts, NewEvent, Store};
 
 use crate::analyze::StreamPass;
+use crate::batch::{Batch, RecordRef};
 use crate::enrich::Enricher;
 use crate::error::{EngineError, InvalidInput, LineError};
 use crate::input::{
-    InputFormat, RawRecord, read_jsonl, read_jsonl_pipelined, read_person_csv, sniff_format,
+    InputFormat, RawRecord, SourceSummary, mark_fresh, read_jsonl, read_jsonl_pipelined,
+    read_person_csv, sniff_format,
 };
 use crate::progress::Progress;
+use molehunt_detect::PreviousNetwork;
 
 /// How to ingest.
 #[derive(Debug, Clone)]
@@ -120,16 +122,20 @@ impl Rejects {
     }
 }
 
-/// Events per hand-over to the analysis thread, and batches in flight.
-const ANALYSIS_BATCH: usize = 1024;
+/// Batches in flight to the analysis thread.
 const ANALYSIS_QUEUE: usize = 8;
 
 /// Ingests one source into `store` inside one transaction. Newly stored
-/// events are also fed to `stream` (when given and still valid).
+/// events are also fed to `stream` (when given and still valid). With
+/// `finish_with` (the last source of a streamed ingest), the analysis thread
+/// goes on to link and score (see [`StreamPass::finish_in_place`]) while this
+/// thread commits, so the two overlap.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn ingest_source<R: BufRead + Send>(
     store: &mut Store,
     enricher: &mut Enricher,
     mut stream: Option<&mut StreamPass>,
+    finish_with: Option<&[PreviousNetwork]>,
     source: &str,
     mut reader: R,
     opts: &IngestOptions,
@@ -149,58 +155,55 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
     let mut counts = IngestCounts::default();
     let mut listed: Vec<LineError> = Vec::new();
     let mut bad = 0u64;
-    let mut rejects = Rejects {
+    let rejects = Rejects {
         path: rejected_path(source, opts),
         out: None,
     };
-    // Detection runs on its own thread, fed batches of newly stored events, so that
-    // storing and analysing overlap (reading and parsing have a thread of their own).
-    let summary = std::thread::scope(|scope| {
-        let (atx, arx) = std::sync::mpsc::sync_channel::<Vec<Event>>(ANALYSIS_QUEUE);
+    // Detection runs on its own thread, fed whole batches with their newly stored
+    // events marked, so that storing and analysing overlap (reading and parsing
+    // have a thread of their own).
+    let outcome = std::thread::scope(|scope| {
+        let (atx, arx) = std::sync::mpsc::sync_channel::<Batch>(ANALYSIS_QUEUE);
         let analysis = match stream.as_deref_mut() {
             Some(s) if s.valid() => {
                 let enricher = &mut *enricher;
                 Some(scope.spawn(move || {
                     for batch in arx {
-                        for event in &batch {
+                        for event in batch.fresh_events() {
                             s.observe(event, enricher);
                         }
+                        batch.recycle();
+                    }
+                    if let Some(previous) = finish_with {
+                        s.finish_in_place(previous);
                     }
                 }))
             }
             _ => None,
         };
-        let mut atx = analysis.is_some().then_some(atx);
-        let mut pending: Vec<Event> = Vec::new();
+        let atx = analysis.is_some().then_some(atx);
+        let mut rejects = rejects;
         let summary = {
-            let mut on_record = |r: RawRecord<'_>| -> Result<(), EngineError> {
+            let mut on_record = |r: RecordRef<'_>| -> Result<bool, EngineError> {
                 match r.parsed {
                     Ok(event) => {
                         if bad > 0 && !opts.skip_invalid {
                             // the file will not be committed: only keep validating
-                            return Ok(());
+                            return Ok(false);
                         }
-                        if writer.insert(&NewEvent::new(&event, r.raw))? {
+                        if writer.insert(&NewEvent::new(event, r.raw))? {
                             counts.inserted += 1;
-                            if let Some(tx) = &atx {
-                                pending.push(event);
-                                if pending.len() >= ANALYSIS_BATCH {
-                                    // a send fails only if the analysis thread died: its
-                                    // panic is reported at the join below
-                                    let _ = tx.send(std::mem::take(&mut pending));
-                                }
-                            }
-                        } else {
-                            counts.duplicates += 1;
+                            return Ok(true);
                         }
+                        counts.duplicates += 1;
                     }
                     Err(pe) => {
                         bad += 1;
                         let e = LineError {
                             source: source.to_string(),
                             line: r.line,
-                            field: pe.field,
-                            reason: pe.message,
+                            field: pe.field.clone(),
+                            reason: pe.message.clone(),
                         };
                         if opts.skip_invalid {
                             rejects.write(&e, r.input)?;
@@ -209,29 +212,54 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
                         }
                     }
                 }
-                Ok(())
+                Ok(false)
+            };
+            let done = |batch: Batch| match &atx {
+                // a send fails only if the analysis thread died: its panic is
+                // reported at the join below
+                Some(tx) => {
+                    let _ = tx.send(batch);
+                }
+                None => batch.recycle(),
             };
             match format {
                 InputFormat::JsonLines => {
-                    read_jsonl_pipelined(source, reader, progress, &mut on_record)
+                    read_jsonl_pipelined(source, reader, progress, &mut on_record, done)
                 }
-                InputFormat::PersonCsv => read_person_csv(source, reader, progress, &mut on_record),
+                InputFormat::PersonCsv => {
+                    read_csv_batched(source, reader, progress, &mut on_record, done)
+                }
             }
         };
-        if let Some(tx) = atx.take()
-            && !pending.is_empty()
-        {
-            let _ = tx.send(pending);
-        }
+        drop(atx);
+        // Commit (or roll back) while the analysis thread drains its queue and
+        // finishes. A reader error drops the writer, which rolls back.
+        let stored = match summary {
+            Ok(summary) if bad == 0 || opts.skip_invalid => {
+                commit(writer, rejects, &mut counts, bad, summary).map(Some)
+            }
+            Ok(_) => writer.rollback().map(|()| None).map_err(EngineError::from),
+            Err(e) => Err(e),
+        };
         if let Some(handle) = analysis
             && handle.join().is_err()
         {
             return Err(EngineError::Corrupt("the analysis thread panicked".into()));
         }
-        summary
+        stored
     });
-    let summary = match summary {
-        Ok(s) => s,
+    let stored = match outcome {
+        Ok(Some(stored)) => stored,
+        Ok(None) => {
+            if let Some(s) = stream {
+                s.invalidate();
+            }
+            return Err(EngineError::Invalid(Box::new(InvalidInput {
+                source: source.to_string(),
+                errors: listed,
+                total: bad,
+            })));
+        }
         Err(e) => {
             if let Some(s) = stream {
                 s.invalidate();
@@ -239,22 +267,7 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
             return Err(e);
         }
     };
-    if bad > 0 && !opts.skip_invalid {
-        writer.rollback()?;
-        if let Some(s) = stream {
-            s.invalidate();
-        }
-        return Err(EngineError::Invalid(Box::new(InvalidInput {
-            source: source.to_string(),
-            errors: listed,
-            total: bad,
-        })));
-    }
-    let rejected_file = rejects.finish()?;
-    counts.lines = summary.records;
-    counts.rejected = bad;
-    counts.sha256 = summary.sha256;
-    let ingest_number = writer.commit(&counts)?;
+    let (ingest_number, rejected_file) = stored;
     Ok(IngestReport {
         source: source.to_string(),
         format,
@@ -263,10 +276,52 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
         duplicates: counts.duplicates,
         rejected: bad,
         rejected_file,
-        sha256: counts.sha256,
+        sha256: std::mem::take(&mut counts.sha256),
         ingest_number,
         ledger_index: None,
     })
+}
+
+/// Writes the rejected-lines file and commits the ingest: its number and
+/// where the rejected lines went.
+fn commit<W: EventWriter>(
+    writer: W,
+    rejects: Rejects,
+    counts: &mut IngestCounts,
+    bad: u64,
+    summary: SourceSummary,
+) -> Result<(i64, Option<PathBuf>), EngineError> {
+    let rejected_file = rejects.finish()?;
+    counts.lines = summary.records;
+    counts.rejected = bad;
+    counts.sha256 = summary.sha256;
+    let ingest_number = writer.commit(counts)?;
+    Ok((ingest_number, rejected_file))
+}
+
+/// Reads a person CSV on this thread in batches: `f` marks each record fresh or
+/// not, then the batch goes to `done`.
+fn read_csv_batched<R: BufRead>(
+    source: &str,
+    reader: R,
+    progress: &dyn Progress,
+    f: &mut impl FnMut(RecordRef<'_>) -> Result<bool, EngineError>,
+    mut done: impl FnMut(Batch),
+) -> Result<SourceSummary, EngineError> {
+    let mut batch = Batch::unpooled();
+    let summary = read_person_csv(source, reader, progress, |r| {
+        batch.push_with_input(r.line, r.raw, r.input, r.parsed);
+        if batch.is_full() {
+            mark_fresh(&mut batch, f)?;
+            done(std::mem::replace(&mut batch, Batch::unpooled()));
+        }
+        Ok(())
+    })?;
+    if !batch.is_empty() {
+        mark_fresh(&mut batch, f)?;
+        done(batch);
+    }
+    Ok(summary)
 }
 
 /// The outcome of [`validate`]: a dry run over a source.

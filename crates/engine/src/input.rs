@@ -6,6 +6,7 @@ use std::io::{BufRead, Read};
 use molehunt_model::{Event, ParseError, parse_line, person_from_csv_row};
 use sha2::{Digest, Sha256};
 
+use crate::batch::{Batch, BatchPool, RecordRef};
 use crate::error::EngineError;
 use crate::progress::Progress;
 
@@ -175,54 +176,32 @@ pub(crate) fn read_jsonl<R: BufRead>(
     })
 }
 
-/// Records read and parsed on the reader thread of [`read_jsonl_pipelined`]: their
-/// texts share one buffer (one allocation per batch, not per line).
-#[derive(Default)]
-struct Batch {
-    text: String,
-    /// line, byte range in `text`, the parse
-    records: Vec<(u64, std::ops::Range<usize>, Result<Event, ParseError>)>,
-    /// Input bytes the batch covers (for progress).
-    bytes: u64,
-}
-
-impl Batch {
-    fn new() -> Self {
-        Batch {
-            text: String::with_capacity(BATCH * 160),
-            records: Vec::with_capacity(BATCH),
-            bytes: 0,
-        }
-    }
-}
-
-/// Records per hand-over between the threads (and at most `QUEUE` batches in flight):
-/// memory stays constant whatever the file size.
-const BATCH: usize = 1024;
+/// Batches in flight from the reader thread: memory stays constant whatever the
+/// file size.
 const QUEUE: usize = 8;
 
 /// Like [`read_jsonl`], but reading, hashing and parsing run on a second thread while
-/// `f` (storing and analysing) runs on this one: the two halves of the work overlap on
-/// two cores. Records reach `f` in input order. When `f` fails the reader stops.
+/// `f` (storing) runs on this one: the two halves of the work overlap on two cores.
+/// `f` sees every record in input order, in place in its batch, and says whether
+/// the record is fresh (stored as new); each batch then goes to `done` (analysis),
+/// which recycles it. When `f` fails the reader stops.
 pub(crate) fn read_jsonl_pipelined<R: BufRead + Send>(
     source: &str,
     reader: R,
     progress: &dyn Progress,
-    mut f: impl FnMut(RawRecord<'_>) -> Result<(), EngineError>,
+    mut f: impl FnMut(RecordRef<'_>) -> Result<bool, EngineError>,
+    mut done: impl FnMut(Batch),
 ) -> Result<SourceSummary, EngineError> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(QUEUE);
+    let pool = BatchPool::new();
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
-            let mut batch = Batch::new();
+            let mut batch = pool.take();
             let summary = read_jsonl(source, reader, &crate::progress::NoProgress, |r| {
                 batch.bytes += r.input.len() as u64 + 1;
-                let start = batch.text.len();
-                batch.text.push_str(r.raw);
-                batch
-                    .records
-                    .push((r.line, start..batch.text.len(), r.parsed));
-                if batch.records.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Batch::new());
+                batch.push(r.line, r.raw, r.parsed);
+                if batch.is_full() {
+                    let full = std::mem::replace(&mut batch, pool.take());
                     if tx.send(full).is_err() {
                         // the consumer stopped (its error is the one reported)
                         return Err(EngineError::Corrupt("ingest stopped".into()));
@@ -230,29 +209,19 @@ pub(crate) fn read_jsonl_pipelined<R: BufRead + Send>(
                 }
                 Ok(())
             });
-            if !batch.records.is_empty() {
+            if !batch.is_empty() {
                 let _ = tx.send(batch);
             }
             summary
         });
         let mut failed = None;
-        for batch in rx.iter() {
-            for (line, range, parsed) in batch.records {
-                let text = batch.text.get(range).unwrap_or_default();
-                if let Err(e) = f(RawRecord {
-                    line,
-                    raw: text,
-                    input: text,
-                    parsed,
-                }) {
-                    failed = Some(e);
-                    break;
-                }
-            }
-            if failed.is_some() {
+        for mut batch in rx.iter() {
+            if let Err(e) = mark_fresh(&mut batch, &mut f) {
+                failed = Some(e);
                 break;
             }
             progress.advance(batch.bytes);
+            done(batch);
         }
         // dropping the receiver makes a still-running reader stop at its next batch
         drop(rx);
@@ -264,6 +233,17 @@ pub(crate) fn read_jsonl_pipelined<R: BufRead + Send>(
             None => summary,
         }
     })
+}
+
+/// Calls `f` on every record of `batch` in order, marking those it calls fresh.
+pub(crate) fn mark_fresh(
+    batch: &mut Batch,
+    f: &mut impl FnMut(RecordRef<'_>) -> Result<bool, EngineError>,
+) -> Result<(), EngineError> {
+    for (r, fresh) in batch.records_mut() {
+        *fresh = f(r)?;
+    }
+    Ok(())
 }
 
 /// Reads a person CSV (header row of field names), calling `f` per data row.

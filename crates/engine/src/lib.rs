@@ -22,6 +22,7 @@
 //! ```
 
 mod analyze;
+mod batch;
 pub mod bench;
 mod config;
 mod engine;

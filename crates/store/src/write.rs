@@ -43,10 +43,14 @@ pub(crate) fn time_ns(t: &Time) -> i64 {
 /// for a duplicate within the ingest needs no lookup in `event_ids` (about 25
 /// bytes each; beyond this many the writer forgets them and looks up instead).
 const SEEN_KEYS: usize = 1 << 21;
-/// Identities written to `event_ids` together, sorted by key (sorted inserts cost
-/// about a third of random ones; writing them as the ingest goes overlaps the
-/// work with parsing and detection instead of adding it to the commit).
-const KEY_CHUNK: usize = 1 << 16;
+/// Identities written to `event_ids` together, sorted by key. Into an empty
+/// index a sorted run is a pure append; into a filled one, the larger the run
+/// the more of its keys share each leaf page. A run of 2^20 cost about half
+/// the CPU of sixteen runs of 2^16 (measured: 0.43-0.58 s against 0.76-1.05 s
+/// for 1M keys). Most ingests write theirs at commit, which overlaps the
+/// analysis thread's linking and scoring; a bigger source writes one run per
+/// 2^20 events (24 MiB held at most).
+const KEY_CHUNK: usize = 1 << 20;
 /// Identities per `INSERT` statement.
 const KEYS_PER_INSERT: usize = 64;
 
