@@ -69,7 +69,8 @@ pub(crate) struct BlockSink<'a> {
     /// Block numbers of the open builders (timed, untimed).
     numbers: [i64; 2],
     next_block: i64,
-    /// Identities added by this sink and remembered (at most `seen_cap`).
+    /// Identities known to be stored: added by this sink, or found in
+    /// `event_ids` by the writer (at most `seen_cap`).
     seen: FxHashSet<(i64, i64)>,
     /// Identities not yet written to `event_ids`, with their block.
     unwritten: Vec<((i64, i64), i64)>,
@@ -108,12 +109,22 @@ impl<'a> BlockSink<'a> {
         })
     }
 
-    /// True when this sink added the identity and still remembers it.
-    pub(crate) fn has_seen(&self, key: &(i64, i64)) -> bool {
-        self.seen.contains(key)
+    /// Remembers an identity as stored; false when it already was remembered.
+    /// At the memory cap the identities not yet in `event_ids` are written
+    /// there and the memory starts over (`forgot` is set: from then on only
+    /// `event_ids` knows them all).
+    pub(crate) fn remember(&mut self, key: (i64, i64)) -> Result<bool, StoreError> {
+        if self.seen.len() >= self.seen_cap && !self.seen.contains(&key) {
+            // what is forgotten must be findable in `event_ids`
+            self.write_keys()?;
+            self.seen = FxHashSet::default();
+            self.forgot = true;
+        }
+        Ok(self.seen.insert(key))
     }
 
-    /// Adds one event (its identity must be new).
+    /// Adds one event (its identity must be new; the writer checks that with
+    /// [`BlockSink::remember`] and `event_ids` first).
     pub(crate) fn add(&mut self, key: (i64, i64), c: &Columns<'_>) -> Result<(), StoreError> {
         let timed = c.sort_ts.is_some();
         let slot = usize::from(!timed);
@@ -129,13 +140,6 @@ impl<'a> BlockSink<'a> {
         builder.push(c)?;
         let full = builder.is_full();
         self.unwritten.push((key, self.numbers[slot]));
-        if self.seen.len() >= self.seen_cap {
-            // what is forgotten must be findable in `event_ids`
-            self.write_keys()?;
-            self.seen = FxHashSet::default();
-            self.forgot = true;
-        }
-        self.seen.insert(key);
         if full {
             self.flush_block(timed)?;
         }
@@ -266,8 +270,11 @@ impl<'a> SqliteWriter<'a> {
         self.ingest
     }
 
+    /// Whether the identity is stored already (by an earlier ingest or earlier
+    /// in this one); either way it is remembered as stored from now on. One
+    /// probe of the in-memory set for a new identity.
     fn is_stored(&mut self, key: (i64, i64)) -> Result<bool, StoreError> {
-        if self.sink.has_seen(&key) {
+        if !self.sink.remember(key)? {
             return Ok(true);
         }
         if self.stored_before || self.sink.forgot {
