@@ -98,18 +98,29 @@ impl fmt::Display for Time {
     /// is also the canonical form the content id hashes, so it is written by hand
     /// (it runs for every timed record) rather than through a format string.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut w = Ascii::default();
+        if self.write_rfc3339(&mut w) {
+            return f.write_str(w.as_str());
+        }
+        // outside RFC 3339's four-digit years: jiff's own (signed, six-digit) form
+        let zoned = self.utc.to_zoned(jiff::tz::TimeZone::fixed(self.offset()));
+        write!(
+            f,
+            "{}",
+            zoned.timestamp().display_with_offset(self.offset())
+        )
+    }
+}
+
+impl Time {
+    /// Writes the canonical form into `w`; false (nothing written) for years
+    /// outside 0-9999.
+    fn write_rfc3339(&self, w: &mut Ascii) -> bool {
         let dt = self.offset().to_datetime(self.utc);
         let year = dt.year();
         if !(0..=9999).contains(&year) {
-            // outside RFC 3339's four-digit years: jiff's own (signed, six-digit) form
-            let zoned = self.utc.to_zoned(jiff::tz::TimeZone::fixed(self.offset()));
-            return write!(
-                f,
-                "{}",
-                zoned.timestamp().display_with_offset(self.offset())
-            );
+            return false;
         }
-        let mut w = Ascii::default();
         w.digits(year as u32, 4);
         w.byte(b'-');
         w.digits(u32::from(dt.month() as u8), 2);
@@ -140,12 +151,11 @@ impl fmt::Display for Time {
             w.byte(b':');
             w.digits((o % 3600) / 60, 2);
         }
-        // only ASCII digits and separators were written
-        f.write_str(std::str::from_utf8(&w.buf[..w.len]).map_err(|_| fmt::Error)?)
+        true
     }
 }
 
-/// A small stack buffer for [`Time`]'s Display.
+/// A small stack buffer for [`Time`]'s canonical form.
 struct Ascii {
     buf: [u8; 40],
     len: usize,
@@ -161,6 +171,11 @@ impl Default for Ascii {
 }
 
 impl Ascii {
+    fn as_str(&self) -> &str {
+        // only ASCII digits and separators are ever written
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+
     fn byte(&mut self, c: u8) {
         if let Some(slot) = self.buf.get_mut(self.len) {
             *slot = c;
@@ -183,7 +198,14 @@ impl Ascii {
 
 impl Serialize for Time {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        // as one string, not through the formatting machinery (this runs for
+        // every timed record's content id)
+        let mut w = Ascii::default();
+        if self.write_rfc3339(&mut w) {
+            s.serialize_str(w.as_str())
+        } else {
+            s.collect_str(self)
+        }
     }
 }
 
