@@ -202,6 +202,8 @@ pub(crate) fn bloom_may_contain(filter: &[u8], h: u64) -> bool {
 pub(crate) struct Columns<'a> {
     pub seq: i64,
     pub id: &'a str,
+    /// `id` decoded, when it is 32 lowercase hex digits ([`hex16`]).
+    pub id_hex: Option<[u8; 16]>,
     pub kind: &'a str,
     /// The analysis time: `None` puts the event in an untimed block.
     pub sort_ts: Option<i64>,
@@ -270,7 +272,7 @@ impl BlockBuilder {
     pub(crate) fn push(&mut self, c: &Columns<'_>) -> Result<(), StoreError> {
         debug_assert_eq!(c.sort_ts.is_some(), self.timed);
         let start = self.arena.len();
-        let hex = hex16(c.id);
+        let hex = c.id_hex;
         let flags = u8::from(c.person_id.is_some())
             | (u8::from(c.account_id.is_some()) << 1)
             | (u8::from(hex.is_some()) << 2);
@@ -520,6 +522,7 @@ mod tests {
         Columns {
             seq,
             id,
+            id_hex: hex16(id),
             kind: "login",
             sort_ts: ts,
             ts_ns: ts,
@@ -641,6 +644,7 @@ mod tests {
                     b.push(&Columns {
                         seq,
                         id,
+                        id_hex: hex16(id),
                         kind: "k",
                         sort_ts,
                         ts_ns: sort_ts.or(*ts),

@@ -132,6 +132,7 @@ pub(crate) fn migrate_to_v3(conn: &rusqlite::Connection) -> Result<(), crate::St
                 let c = crate::block::Columns {
                     seq: row.get(0)?,
                     id,
+                    id_hex: crate::block::hex16(id),
                     kind: row.get_ref(2)?.as_str()?,
                     sort_ts: row.get(3)?,
                     ts_ns: row.get(4)?,
@@ -140,7 +141,7 @@ pub(crate) fn migrate_to_v3(conn: &rusqlite::Connection) -> Result<(), crate::St
                     account_id: row.get_ref(7)?.as_str_or_null()?,
                     raw: row.get_ref(9)?.as_str()?,
                 };
-                sink.add(crate::write::id_key(id), &c)?;
+                sink.add(crate::write::key_of(c.id_hex, id), &c)?;
             }
             sink.finish()?;
         }

@@ -14,7 +14,12 @@ use crate::{EventWriter, IngestCounts, NewEvent, StoreError, is_upsert};
 /// bytes of SHA-256 over the id. (A collision between the two forms would need a
 /// second preimage of truncated SHA-256.)
 pub fn id_key(id: &str) -> (i64, i64) {
-    let bytes: [u8; 16] = match hex16(id) {
+    key_of(hex16(id), id)
+}
+
+/// [`id_key`] of an id already decoded by [`hex16`].
+pub(crate) fn key_of(hex: Option<[u8; 16]>, id: &str) -> (i64, i64) {
+    let bytes: [u8; 16] = match hex {
         Some(b) => b,
         None => {
             let d = Sha256::new()
@@ -287,7 +292,8 @@ impl<'a> SqliteWriter<'a> {
 impl EventWriter for SqliteWriter<'_> {
     fn insert(&mut self, new: &NewEvent<'_>) -> Result<bool, StoreError> {
         let record = &new.event.record;
-        let key = id_key(&new.event.id);
+        let id_hex = hex16(&new.event.id);
+        let key = key_of(id_hex, &new.event.id);
         if self.is_stored(key)? {
             return Ok(false);
         }
@@ -302,6 +308,7 @@ impl EventWriter for SqliteWriter<'_> {
             &Columns {
                 seq,
                 id: &new.event.id,
+                id_hex,
                 kind: record.type_name(),
                 sort_ts,
                 ts_ns,
