@@ -190,6 +190,33 @@ fn timed(mut f: impl FnMut(usize) -> bool) -> Stats {
     }
 }
 
+/// Gate latency split by request kind: with subject properties (merged with the stored user)
+/// and without.
+fn split(pdp: &Pdp, reqs: &[EvaluationRequest]) {
+    let mut kinds: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
+    for i in 0..SAMPLE {
+        let r = &reqs[i % REQUESTS];
+        let t = Instant::now();
+        black_box(pdp.decide(r));
+        kinds[usize::from(r.subject.has_attributes())].push(t.elapsed().as_nanos() as u64);
+    }
+    for (name, mut times) in ["stored subject", "subject properties"]
+        .into_iter()
+        .zip(kinds)
+    {
+        times.sort_unstable();
+        let q = |q: f64| times[((times.len() as f64 - 1.0) * q) as usize] as f64 / 1000.0;
+        println!(
+            "  gate, {name}: {} decisions: p50 {:.1} µs, p90 {:.1} µs, p99 {:.1} µs, p99.9 {:.1} µs",
+            times.len(),
+            q(0.5),
+            q(0.9),
+            q(0.99),
+            q(0.999)
+        );
+    }
+}
+
 fn print(name: &str, s: &Stats) {
     println!(
         "{name}: {SAMPLE} decisions, {} permits: p50 {:.1} µs, p90 {:.1} µs, p99 {:.1} µs, p99.9 {:.1} µs, max {:.1} µs",
@@ -248,6 +275,13 @@ fn cedar_requests(reqs: &[EvaluationRequest], pdp: &Pdp, risk: &SqliteRisk) -> V
 fn bench(c: &mut Criterion) {
     let (pdp, risk) = setup();
     let reqs: Vec<EvaluationRequest> = (0..REQUESTS).map(request).collect();
+    // `MOLEHUNT_BENCH=gate`: only the gate's timed decisions (for profiling).
+    if std::env::var("MOLEHUNT_BENCH").is_ok_and(|v| v == "gate") {
+        let gate = timed(|i| pdp.decide(&reqs[i]).response.decision);
+        print("gate Pdp::decide            ", &gate);
+        split(&pdp, &reqs);
+        return;
+    }
 
     let snap = pdp.snapshot();
     let pset: PolicySet = snap.bundle.policies.clone();

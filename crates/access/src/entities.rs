@@ -23,7 +23,7 @@ pub(crate) struct Stored {
 /// action entities), which a decision over stored entities only hands to Cedar as it is.
 #[derive(Debug, Clone, Default)]
 pub struct EntityIndex {
-    map: HashMap<EntityUid, Stored>,
+    map: rustc_hash::FxHashMap<EntityUid, Stored>,
     all: Entities,
 }
 
@@ -65,7 +65,8 @@ impl EntityIndex {
         let list: Vec<Value> = order.iter().map(|(_, v)| (*v).clone()).collect();
         let all = Entities::from_json_value(Value::Array(list), schema)
             .map_err(|e| EntityError::Cedar(e.to_string()))?;
-        let mut map = HashMap::with_capacity(order.len());
+        let mut map = rustc_hash::FxHashMap::default();
+        map.reserve(order.len());
         for (uid, value) in order {
             let Some(entity) = all.get(&uid) else {
                 continue;

@@ -7,7 +7,9 @@
 //! schema (`Request::new`) and falls back to Cedar's parser, which knows the schema's implicit
 //! entity and extension forms, when the fast form does not validate.
 
-use cedar_policy::{Context, RestrictedExpression};
+#[cfg(test)]
+use cedar_policy::Context;
+use cedar_policy::RestrictedExpression;
 use serde_json::{Map, Value};
 
 /// `value` as a Cedar expression, or `None` when it needs Cedar's own parser (escapes, null,
@@ -37,7 +39,9 @@ fn fields(map: &Map<String, Value>) -> Option<Vec<(String, RestrictedExpression)
         .collect()
 }
 
-/// A context from plain JSON, unchecked (see the module note).
+/// A context from plain JSON, unchecked (see the module note); the decision path builds Cedar
+/// values directly (`crate::values`), which the tests compare with this.
+#[cfg(test)]
 pub(crate) fn context(map: &Map<String, Value>) -> Option<Context> {
     Context::from_pairs(fields(map)?).ok()
 }

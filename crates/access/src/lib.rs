@@ -33,7 +33,9 @@ pub mod policies;
 mod prefilter;
 pub mod risk;
 mod shapes;
+mod slice;
 pub mod tokens;
+mod values;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use pdp::{Decided, Pdp};

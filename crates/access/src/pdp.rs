@@ -11,7 +11,9 @@ use cedar_policy::{
     Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId,
     Request,
 };
+use cedar_policy_core::ast::{Context as CoreContext, Value as CoreValue};
 use serde_json::{Map, Value, json};
+use smol_str::SmolStr;
 
 use crate::authzen::{
     BatchAnswer, EvaluationRequest, EvaluationResponse, EvaluationsRequest, EvaluationsResponse,
@@ -23,6 +25,7 @@ use crate::grants::GrantWindow;
 use crate::policies::PolicyBundle;
 use crate::risk::{IpClassifier, RiskInfo, RiskSource};
 use crate::shapes::ShapeMemo;
+use crate::values::{self, Record};
 
 /// Keys Molehunt writes into the Cedar context (a request's own values under these keys are
 /// replaced, so a PEP cannot claim a lower risk).
@@ -42,14 +45,14 @@ pub struct Snapshot {
     api_entities: Arc<Vec<Value>>,
     /// Parsed entity type names (of the schema, the stored entities and `Action`): Cedar parses
     /// a type name with its full parser, too slow to do three times per decision.
-    types: HashMap<String, EntityTypeName>,
+    types: rustc_hash::FxHashMap<String, EntityTypeName>,
     prefilter: Option<crate::prefilter::Prefilter>,
     /// Each policy's `@reason` annotation (Cedar parses the key on every `annotation` call).
-    reasons: HashMap<PolicyId, String>,
+    reasons: rustc_hash::FxHashMap<PolicyId, String>,
     /// Request and entity shapes Cedar's schema check has accepted.
-    shapes: ShapeMemo,
+    pub(crate) shapes: ShapeMemo,
     /// The schema's action entities (with their groups).
-    actions: Option<Entities>,
+    pub(crate) actions: Option<Entities>,
 }
 
 impl Snapshot {
@@ -58,7 +61,7 @@ impl Snapshot {
         entities: EntityIndex,
         api_entities: Arc<Vec<Value>>,
     ) -> Self {
-        let mut types: HashMap<String, EntityTypeName> = HashMap::new();
+        let mut types: rustc_hash::FxHashMap<String, EntityTypeName> = Default::default();
         let mut add = |t: &EntityTypeName| {
             types.entry(t.to_string()).or_insert_with(|| t.clone());
         };
@@ -377,9 +380,19 @@ impl Pdp {
         let entities = if stored_only.is_some() {
             snap.entities.all()
         } else {
-            built = match slice(true) {
-                Ok(e) => e,
-                Err(_) => slice(false)?,
+            let core = crate::slice::build(
+                snap,
+                (&principal, &req.subject),
+                (&resource, &req.resource),
+                &action,
+                &role_uids,
+            );
+            built = match core {
+                Some(e) => e,
+                None => match slice(true) {
+                    Ok(e) => e,
+                    Err(_) => slice(false)?,
+                },
             };
             &built
         };
@@ -408,59 +421,26 @@ impl Pdp {
             None => &snap.bundle.policies,
         };
 
-        // The context: the request's, then Molehunt's facts (which win).
-        let mut ctx = req.context.clone().unwrap_or_default();
-        if let Some(props) = &req.action.properties {
-            ctx.insert(
-                CONTEXT_ACTION_PROPERTIES.into(),
-                Value::Object(props.clone()),
-            );
-        }
-        let (risk_value, risk) = self.risk_context(&req.subject.id)?;
-        ctx.insert(CONTEXT_RISK.into(), risk_value);
-        ctx.remove(CONTEXT_IP_CLASS);
-        if let (Some(ip), Some(classifier)) = (request_ip(&ctx), &self.ip) {
-            ctx.insert(
-                CONTEXT_IP_CLASS.into(),
-                Value::String(classifier.class(ip).as_str().to_string()),
-            );
-        }
-        ctx.insert(
-            CONTEXT_JIT_ROLES.into(),
-            Value::Array(roles.iter().map(|r| Value::String(r.clone())).collect()),
+        // The context: the request's, then Molehunt's facts (which win), built as Cedar values;
+        // when the request's part is not plain JSON or does not conform, again through Cedar's
+        // JSON parser for its diagnostics.
+        let risk = match &self.risk {
+            Some(source) => source
+                .person_risk(&req.subject.id)
+                .map_err(|e| format!("risk lookup failed: {e}"))?,
+            None => None,
+        };
+        let fast = self.fast_request(
+            snap,
+            req,
+            (&principal, &action, &resource),
+            &roles,
+            risk.as_ref(),
         );
-        // Plain JSON goes straight to Cedar values (validated by `Request::new`); anything that
-        // does not validate that way gets Cedar's schema-directed parser and its diagnostics.
-        // Whether such a request conforms to the schema depends only on its types (see
-        // `Snapshot::request_shape`); a shape Cedar has accepted once is not checked again.
-        let fast = crate::fastjson::context(&ctx).and_then(|c| {
-            let new = |schema| {
-                Request::new(
-                    principal.clone(),
-                    action.clone(),
-                    resource.clone(),
-                    c,
-                    schema,
-                )
-                .ok()
-            };
-            match schema {
-                None => new(None),
-                Some(_) => {
-                    let shape = snap.shapes.request_key(req, &principal, &resource, &ctx);
-                    if snap.shapes.checked(&shape) {
-                        new(None)
-                    } else {
-                        let checked = new(schema)?;
-                        snap.shapes.remember(shape);
-                        Some(checked)
-                    }
-                }
-            }
-        });
         let request = match fast {
             Some(r) => r,
             None => {
+                let ctx = self.json_context(req, &roles, risk.as_ref());
                 let context =
                     Context::from_json_value(Value::Object(ctx), schema.map(|s| (s, &action)))
                         .map_err(|e| format!("context: {e}"))?;
@@ -471,42 +451,37 @@ impl Pdp {
 
         let answer = self.authorizer.is_authorized(&request, policies, entities);
         let decision = answer.decision() == Decision::Allow;
-        let policies: Vec<String> = answer
-            .diagnostics()
-            .reason()
-            .map(|p| p.to_string())
-            .collect();
+        let mut policies: Vec<String> = Vec::new();
+        let mut summary = String::new();
+        for id in answer.diagnostics().reason() {
+            policies.push(id.to_string());
+            if !summary.is_empty() {
+                summary.push_str("; ");
+            }
+            match snap.reasons.get(id) {
+                Some(reason) => summary.push_str(reason),
+                None => summary.push_str(id.as_ref()),
+            }
+        }
+        if summary.is_empty() {
+            summary.push_str(if decision {
+                "permitted"
+            } else {
+                "no policy permits this request"
+            });
+        }
         let errors: Vec<String> = answer
             .diagnostics()
             .errors()
             .map(|e| e.to_string())
             .collect();
-        let reasons: Vec<String> = answer
-            .diagnostics()
-            .reason()
-            .map(|id| {
-                snap.reasons
-                    .get(id)
-                    .cloned()
-                    .unwrap_or_else(|| id.to_string())
-            })
-            .collect();
         let mut out = Map::new();
         out.insert("policies".into(), json!(policies));
-        let summary = if reasons.is_empty() {
-            if decision {
-                "permitted".to_string()
-            } else {
-                "no policy permits this request".to_string()
-            }
-        } else {
-            reasons.join("; ")
-        };
         out.insert("reason_admin".into(), json!({"en": summary}));
         if !errors.is_empty() {
             out.insert("errors".into(), json!(errors));
         }
-        if let Some(r) = risk {
+        if let Some(r) = &risk {
             out.insert("risk_level".into(), json!(r.level.as_str()));
         }
         if !roles.is_empty() {
@@ -520,6 +495,95 @@ impl Pdp {
             policies,
             errors,
         })
+    }
+
+    /// The request with its context built as Cedar values: `None` when the request's context
+    /// or action properties are not plain JSON, or Cedar's schema check refuses the request
+    /// (the caller then goes through Cedar's JSON parser for its diagnostics). Whether a
+    /// request conforms depends only on its shape (see [`crate::shapes`]); a shape Cedar has
+    /// accepted once is not checked again.
+    fn fast_request(
+        &self,
+        snap: &Snapshot,
+        req: &EvaluationRequest,
+        (principal, action, resource): (&EntityUid, &EntityUid, &EntityUid),
+        roles: &[String],
+        risk: Option<&RiskInfo>,
+    ) -> Option<Request> {
+        let props = req.action.properties.as_ref();
+        let mut ctx = Record::new();
+        for (k, v) in req.context.iter().flatten() {
+            let ours = matches!(
+                k.as_str(),
+                CONTEXT_RISK | CONTEXT_IP_CLASS | CONTEXT_JIT_ROLES
+            ) || (props.is_some() && k == CONTEXT_ACTION_PROPERTIES);
+            if !ours {
+                ctx.insert(SmolStr::new(k), values::value(v)?);
+            }
+        }
+        if let Some(props) = props {
+            let record = values::record(props)?;
+            ctx.insert(
+                SmolStr::new_static(CONTEXT_ACTION_PROPERTIES),
+                CoreValue::record_arc(Arc::new(record), None),
+            );
+        }
+        ctx.insert(SmolStr::new_static(CONTEXT_RISK), values::risk(risk));
+        if let (Some(ip), Some(classifier)) = (req.context.as_ref().and_then(request_ip), &self.ip)
+        {
+            let class = SmolStr::new_static(classifier.class(ip).as_str());
+            ctx.insert(SmolStr::new_static(CONTEXT_IP_CLASS), class.into());
+        }
+        ctx.insert(
+            SmolStr::new_static(CONTEXT_JIT_ROLES),
+            values::strings(roles),
+        );
+        let schema = snap.bundle.schema.as_ref();
+        let shape = schema.map(|_| snap.shapes.request_key(req, principal, resource, &ctx));
+        let context = Context::from(CoreContext::Value(Arc::new(ctx)));
+        let (p, a, r) = (principal.clone(), action.clone(), resource.clone());
+        match shape {
+            None => Request::new(p, a, r, context, None).ok(),
+            Some(Some(shape)) if snap.shapes.checked(&shape) => {
+                Request::new(p, a, r, context, None).ok()
+            }
+            Some(shape) => {
+                let checked = Request::new(p, a, r, context, schema).ok()?;
+                if let Some(shape) = shape {
+                    snap.shapes.remember(shape);
+                }
+                Some(checked)
+            }
+        }
+    }
+
+    /// The context as JSON, for Cedar's JSON parser: the request's, then Molehunt's facts.
+    fn json_context(
+        &self,
+        req: &EvaluationRequest,
+        roles: &[String],
+        risk: Option<&RiskInfo>,
+    ) -> Map<String, Value> {
+        let mut ctx = req.context.clone().unwrap_or_default();
+        if let Some(props) = &req.action.properties {
+            ctx.insert(
+                CONTEXT_ACTION_PROPERTIES.into(),
+                Value::Object(props.clone()),
+            );
+        }
+        ctx.insert(CONTEXT_RISK.into(), risk_json(risk));
+        ctx.remove(CONTEXT_IP_CLASS);
+        if let (Some(ip), Some(classifier)) = (request_ip(&ctx), &self.ip) {
+            ctx.insert(
+                CONTEXT_IP_CLASS.into(),
+                Value::String(classifier.class(ip).as_str().to_string()),
+            );
+        }
+        ctx.insert(
+            CONTEXT_JIT_ROLES.into(),
+            Value::Array(roles.iter().map(|r| Value::String(r.clone())).collect()),
+        );
+        ctx
     }
 
     /// The subject's or resource's entity: stored attributes and parents merged with the
@@ -591,29 +655,23 @@ impl Pdp {
         let value = json!({"uid": {"type": given.kind, "id": given.id}, "attrs": attrs, "parents": parents});
         Entity::from_json_value(value, snap.bundle.schema.as_ref()).map_err(|e| error_chain(&e))
     }
+}
 
-    fn risk_context(&self, subject_id: &str) -> Result<(Value, Option<RiskInfo>), String> {
-        let risk = match &self.risk {
-            Some(source) => source
-                .person_risk(subject_id)
-                .map_err(|e| format!("risk lookup failed: {e}"))?,
-            None => None,
-        };
-        let value = match &risk {
-            Some(r) => {
-                let mut m = Map::new();
-                m.insert("known".into(), json!(true));
-                m.insert("score".into(), json!(r.score));
-                m.insert("level".into(), json!(r.level.as_str()));
-                m.insert("flags".into(), json!(r.flags));
-                if let Some(n) = &r.network_id {
-                    m.insert("network_id".into(), json!(n));
-                }
-                Value::Object(m)
+/// The `risk` record Molehunt puts in the context, as JSON (see [`crate::values::risk`]).
+fn risk_json(risk: Option<&RiskInfo>) -> Value {
+    match risk {
+        Some(r) => {
+            let mut m = Map::new();
+            m.insert("known".into(), json!(true));
+            m.insert("score".into(), json!(r.score));
+            m.insert("level".into(), json!(r.level.as_str()));
+            m.insert("flags".into(), json!(r.flags));
+            if let Some(n) = &r.network_id {
+                m.insert("network_id".into(), json!(n));
             }
-            None => json!({"known": false, "score": 0, "level": "unknown", "flags": []}),
-        };
-        Ok((value, risk))
+            Value::Object(m)
+        }
+        None => json!({"known": false, "score": 0, "level": "unknown", "flags": []}),
     }
 }
 

@@ -8,8 +8,9 @@
 //! principal scope names no entity) instead of all of them. The resulting sub-sets are cached
 //! per snapshot by their membership bitmap.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use cedar_policy::{
     ActionConstraint, EntityTypeName, EntityUid, Policy, PolicySet, PrincipalConstraint,
@@ -86,8 +87,8 @@ impl Prefilter {
     /// `None` when the set holds template-linked policies (then the full set is used).
     pub(crate) fn new(set: &PolicySet) -> Option<Prefilter> {
         let mut policies = Vec::new();
-        let mut principal_in: HashMap<EntityUid, Vec<usize>> = HashMap::new();
-        let mut principal_eq: HashMap<EntityUid, Vec<usize>> = HashMap::new();
+        let mut principal_in: HashMap<EntityUid, Vec<usize>> = HashMap::default();
+        let mut principal_eq: HashMap<EntityUid, Vec<usize>> = HashMap::default();
         let mut principal_free = Vec::new();
         for (i, p) in set.policies().enumerate() {
             if !p.is_static() {
@@ -119,7 +120,7 @@ impl Prefilter {
             principal_in,
             principal_eq,
             principal_free,
-            cache: RwLock::new(HashMap::new()),
+            cache: RwLock::new(HashMap::default()),
         })
     }
 

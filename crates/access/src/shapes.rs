@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::authzen::{EvaluationRequest, Subject};
 use crate::fastjson::{key, record_shape};
+use crate::values::Record;
 
 /// Most remembered shapes per snapshot before the memory starts over.
 const LIMIT: usize = 4096;
@@ -22,7 +23,7 @@ const LIMIT: usize = 4096;
 pub(crate) struct ShapeMemo {
     /// The schema's enumerated entity types (`None`: unknown, every type counts as one).
     enum_types: Option<HashSet<EntityTypeName>>,
-    checked: RwLock<HashSet<Vec<u8>>>,
+    checked: RwLock<rustc_hash::FxHashSet<Vec<u8>>>,
 }
 
 impl ShapeMemo {
@@ -34,7 +35,7 @@ impl ShapeMemo {
                     .filter_map(|n| EntityTypeName::from_str(n).ok())
                     .collect()
             }),
-            checked: RwLock::new(HashSet::new()),
+            checked: RwLock::new(rustc_hash::FxHashSet::default()),
         }
     }
 
@@ -55,14 +56,14 @@ impl ShapeMemo {
         }
     }
 
-    /// The shape of a request with the plain-JSON context `ctx`.
+    /// The shape of a request with the context `ctx` (`None` when a context value has none).
     pub(crate) fn request_key(
         &self,
         req: &EvaluationRequest,
         principal: &EntityUid,
         resource: &EntityUid,
-        ctx: &Map<String, Value>,
-    ) -> Vec<u8> {
+        ctx: &Record,
+    ) -> Option<Vec<u8>> {
         let mut out = Vec::with_capacity(256);
         out.push(b'R');
         key(&req.subject.kind, &mut out);
@@ -70,8 +71,7 @@ impl ShapeMemo {
         key(&req.action.name, &mut out);
         key(&req.resource.kind, &mut out);
         self.id(resource, &req.resource.id, &mut out);
-        record_shape(ctx, &mut out);
-        out
+        crate::values::record_shape(ctx, &mut out).then_some(out)
     }
 
     /// Append the shape of an entity built for a request: `given`'s type (and id), the names of

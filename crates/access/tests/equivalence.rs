@@ -23,7 +23,7 @@ type Ctx = {
   risk: Risk, jit_roles: Set<String>, ip?: String, ip_class?: String,
   action_properties?: { method?: String },
 };
-entity Role;
+entity Role in [Role];
 entity Group in [Role];
 entity Folder in [Folder];
 entity User in [Group, Role] { department: String, level: Long };
@@ -104,8 +104,14 @@ fn policies() -> String {
 fn entities() -> Vec<Value> {
     let mut out = Vec::new();
     for r in 0..ROLES {
+        // Roles nest too (r3 in r1 in r0, ...): a granted role brings its ancestors.
+        let parents = if r == 0 {
+            json!([])
+        } else {
+            json!([{"type": "Role", "id": format!("r{}", (r - 1) / 2)}])
+        };
         out.push(
-            json!({"uid": {"type": "Role", "id": format!("r{r}")}, "attrs": {}, "parents": []}),
+            json!({"uid": {"type": "Role", "id": format!("r{r}")}, "attrs": {}, "parents": parents}),
         );
     }
     for g in 0..GROUPS {
@@ -201,6 +207,15 @@ fn random_request(rng: &mut Rng) -> (EvaluationRequest, usize) {
     if rng.below(2) == 0 {
         ctx["ip"] = json!("198.51.100.7");
     }
+    // Keys the gate writes itself: a request's own values are replaced (or, for `ip_class`
+    // without a classifier, dropped), whatever their type.
+    match rng.below(12) {
+        0 => ctx["risk"] = json!({"known": false, "score": 0}),
+        1 => ctx["ip_class"] = json!("residential"),
+        2 => ctx["jit_roles"] = json!(null),
+        3 => ctx["action_properties"] = json!({"method": "GET"}),
+        _ => {}
+    }
     let r = serde_json::from_value(json!({
         "subject": subject, "action": action, "resource": resource, "context": ctx
     }))
@@ -246,6 +261,7 @@ fn cedar_answer(
         all
     };
     let mut ctx: Map<String, Value> = req.context.clone().unwrap_or_default();
+    ctx.remove("ip_class");
     ctx.insert("risk".into(), risk_json(&risk_of(u)));
     ctx.insert("jit_roles".into(), json!(role.iter().collect::<Vec<_>>()));
     if let Some(p) = &req.action.properties {
