@@ -4,6 +4,7 @@
 //! of the principal, the resource and their ancestors instead of cloning every stored entity.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use cedar_policy::{Entities, Entity, EntityUid, RestrictedExpression, Schema};
 use serde_json::{Map, Value};
@@ -17,6 +18,8 @@ pub(crate) struct Stored {
     pub exprs: HashMap<String, RestrictedExpression>,
     pub parents: Vec<Value>,
     pub ancestors: Vec<EntityUid>,
+    /// The same entity as Cedar's core type, shared (slices take it without copying).
+    pub core: Arc<cedar_policy_core::ast::Entity>,
 }
 
 /// Every stored entity by uid, and all of them as one Cedar entity set (with the schema's
@@ -86,6 +89,7 @@ impl EntityIndex {
             map.insert(
                 uid,
                 Stored {
+                    core: Arc::new(entity.as_ref().clone()),
                     entity: entity.clone(),
                     attrs,
                     exprs,

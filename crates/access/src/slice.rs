@@ -1,5 +1,6 @@
 //! The entity slice of a decision that adds request attributes or granted roles to the stored
-//! entities, built from Cedar's core entities without recomputing the transitive closure.
+//! entities, built from Cedar's core entities (the stored ones shared, not copied) without
+//! recomputing the transitive closure.
 //!
 //! Every stored entity's ancestor set is already closed (Cedar closed the whole stored set when
 //! it was loaded), and a slice is a subset of the stored set plus at most two built entities:
@@ -12,6 +13,7 @@
 //! Cedar's schema check has not accepted before (see [`crate::shapes`]).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use cedar_policy::{Entities, EntityUid};
 use cedar_policy_core::ast::{self, PartialValue};
@@ -37,14 +39,14 @@ pub(crate) fn build(
         && snap
             .entities
             .get(resource.0)
-            .is_some_and(|r| r.entity.as_ref().is_descendant_of(principal.0.as_ref()))
+            .is_some_and(|r| r.core.is_descendant_of(principal.0.as_ref()))
     {
         return None;
     }
     let checking = snap.bundle.schema.is_some();
     let mut shape = checking.then(|| vec![b'E']);
     let mut seen: HashSet<&EntityUid> = HashSet::with_capacity(8);
-    let mut list: Vec<ast::Entity> = Vec::with_capacity(8);
+    let mut list: Vec<Arc<ast::Entity>> = Vec::with_capacity(8);
     list.push(entity(snap, principal.0, principal.1, roles, &mut shape)?);
     seen.insert(principal.0);
     if seen.insert(resource.0) {
@@ -54,7 +56,7 @@ pub(crate) fn build(
     push_ancestors(snap, resource.0, &mut seen, &mut list);
     for role in roles {
         if seen.insert(role) {
-            list.push(snap.entities.get(role)?.entity.as_ref().clone());
+            list.push(snap.entities.get(role)?.core.clone());
         }
         push_ancestors(snap, role, &mut seen, &mut list);
     }
@@ -70,17 +72,18 @@ pub(crate) fn build(
             if !seen.contains(a)
                 && let Some(e) = actions.get(a)
             {
-                list.push(e.as_ref().clone());
+                list.push(Arc::new(e.as_ref().clone()));
             }
         }
     }
-    let core = cedar_policy_core::entities::Entities::from_entities(
-        list,
-        None::<&NoEntitiesSchema>,
-        TCComputation::AssumeAlreadyComputed,
-        Extensions::all_available(),
-    )
-    .ok()?;
+    let core = cedar_policy_core::entities::Entities::new()
+        .add_entities(
+            list,
+            None::<&NoEntitiesSchema>,
+            TCComputation::AssumeAlreadyComputed,
+            Extensions::all_available(),
+        )
+        .ok()?;
     Some(Entities::from(core))
 }
 
@@ -89,14 +92,14 @@ fn push_ancestors<'a>(
     snap: &'a Snapshot,
     uid: &EntityUid,
     seen: &mut HashSet<&'a EntityUid>,
-    out: &mut Vec<ast::Entity>,
+    out: &mut Vec<Arc<ast::Entity>>,
 ) {
     if let Some(stored) = snap.entities.get(uid) {
         for a in &stored.ancestors {
             if seen.insert(a)
                 && let Some(anc) = snap.entities.get(a)
             {
-                out.push(anc.entity.as_ref().clone());
+                out.push(anc.core.clone());
             }
         }
     }
@@ -111,13 +114,13 @@ fn entity(
     given: &Subject,
     roles: &[EntityUid],
     shape: &mut Option<Vec<u8>>,
-) -> Option<ast::Entity> {
+) -> Option<Arc<ast::Entity>> {
     let stored = snap.entities.get(uid);
     if !given.has_attributes()
         && roles.is_empty()
         && let Some(s) = stored
     {
-        return Some(s.entity.as_ref().clone());
+        return Some(s.core.clone());
     }
     let given_attrs = given.attributes();
     if let Some(out) = shape.as_mut() {
@@ -129,7 +132,7 @@ fn entity(
         snap.shapes
             .entity_key(given, uid, stored_attrs, &given_attrs, &parents, out);
     }
-    let core = stored.map(|s| s.entity.as_ref());
+    let core = stored.map(|s| s.core.as_ref());
     let mut attrs: values::Attrs = core
         .map(|e| e.attrs().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
@@ -146,7 +149,7 @@ fn entity(
     for role in roles {
         let r: &ast::EntityUID = role.as_ref();
         let stored_role = snap.entities.get(role)?;
-        if r == me || stored_role.entity.as_ref().is_descendant_of(me) {
+        if r == me || stored_role.core.is_descendant_of(me) {
             return None;
         }
         if !indirect.contains(r) {
@@ -155,18 +158,18 @@ fn entity(
     }
     for role in roles {
         if let Some(stored_role) = snap.entities.get(role) {
-            for a in stored_role.entity.as_ref().ancestors() {
+            for a in stored_role.core.ancestors() {
                 if !parents.contains(a) {
                     indirect.insert(a.clone());
                 }
             }
         }
     }
-    Some(ast::Entity::new_with_attr_partial_value(
+    Some(Arc::new(ast::Entity::new_with_attr_partial_value(
         me.clone(),
         attrs,
         indirect,
         parents,
         [],
-    ))
+    )))
 }
