@@ -4,7 +4,7 @@
 use molehunt_model::{RiskLevel, parse_line};
 use molehunt_store::{
     CaseRow, EventStore, EventWriter, EvidenceRow, IngestCounts, NetworkRow, NewEvent, Results,
-    Store,
+    Store, StoreOptions,
 };
 
 const LINES: &[&str] = &[
@@ -373,4 +373,32 @@ fn schema_1_is_migrated() {
     assert_eq!(order(&store).len(), 6);
     drop(store);
     Store::open(&path).unwrap();
+}
+
+/// A new store gets the configured page size; an existing one keeps its own.
+#[test]
+fn page_size_applies_to_new_files_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = |s: &Store| -> i64 {
+        s.connection()
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    let path = dir.path().join("p.db");
+    let opts = |page_size| StoreOptions {
+        page_size,
+        ..StoreOptions::default()
+    };
+    let mut store = Store::open_with(&path, &opts(8192)).unwrap();
+    assert_eq!(page(&store), 8192);
+    ingest(
+        &mut store,
+        &[r#"{"type":"account","account_id":"a1","person_id":"p1"}"#],
+    );
+    drop(store);
+    let store = Store::open_with(&path, &opts(65536)).unwrap();
+    assert_eq!(page(&store), 8192, "an existing file keeps its page size");
+    assert_eq!(store.event_count().unwrap(), 1);
+    let fresh = Store::open(&dir.path().join("q.db")).unwrap();
+    assert_eq!(page(&fresh), i64::from(StoreOptions::default().page_size));
 }
