@@ -53,6 +53,18 @@ impl Subject {
         out
     }
 
+    /// [`Subject::attributes`], borrowed when only one of the two places holds any (the
+    /// usual case), so nothing is copied.
+    pub fn attributes_ref(&self) -> std::borrow::Cow<'_, Map<String, Value>> {
+        use std::borrow::Cow;
+        match &self.properties {
+            Some(props) if self.extra.is_empty() => Cow::Borrowed(props),
+            Some(props) if props.is_empty() => Cow::Borrowed(&self.extra),
+            None => Cow::Borrowed(&self.extra),
+            Some(_) => Cow::Owned(self.attributes()),
+        }
+    }
+
     /// Whether the request carries any attribute for this entity.
     pub fn has_attributes(&self) -> bool {
         !self.extra.is_empty() || self.properties.as_ref().is_some_and(|p| !p.is_empty())

@@ -53,7 +53,13 @@ pub struct Snapshot {
     pub(crate) shapes: ShapeMemo,
     /// The schema's action entities (with their groups).
     pub(crate) actions: Option<Entities>,
+    /// Each schema action with its ancestors, as shared Cedar core entities (a slice adds
+    /// them without copying).
+    action_closures: rustc_hash::FxHashMap<EntityUid, Vec<ActionEntity>>,
 }
+
+/// An action entity of the schema, shared.
+type ActionEntity = (EntityUid, Arc<cedar_policy_core::ast::Entity>);
 
 impl Snapshot {
     fn new(
@@ -84,7 +90,24 @@ impl Snapshot {
             .schema
             .as_ref()
             .and_then(|s| s.action_entities().ok());
+        let mut action_closures: rustc_hash::FxHashMap<EntityUid, Vec<ActionEntity>> =
+            Default::default();
+        if let Some(actions) = &actions {
+            for a in actions.iter() {
+                let uid = a.uid();
+                let ancestors = actions.ancestors(&uid).into_iter().flatten();
+                let closure = std::iter::once(&uid)
+                    .chain(ancestors)
+                    .filter_map(|u| {
+                        let e = actions.get(u)?;
+                        Some((u.clone(), Arc::new(e.as_ref().clone())))
+                    })
+                    .collect();
+                action_closures.insert(uid, closure);
+            }
+        }
         Snapshot {
+            action_closures,
             shapes,
             actions,
             reasons,
@@ -94,6 +117,18 @@ impl Snapshot {
             types,
             prefilter,
         }
+    }
+
+    /// The schema action `action` and its ancestors, as the schema check would add them.
+    pub(crate) fn action_closure(
+        &self,
+        action: &EntityUid,
+    ) -> impl Iterator<Item = (&EntityUid, &Arc<cedar_policy_core::ast::Entity>)> {
+        self.action_closures
+            .get(action)
+            .into_iter()
+            .flatten()
+            .map(|(u, e)| (u, e))
     }
 
     /// The uid of type `kind` and id `id` (type names parsed once per snapshot).
@@ -407,15 +442,19 @@ impl Pdp {
                         .map(|a| a.collect())
                         .unwrap_or_default()
                 };
-                let (p_anc, r_anc) = match stored_only {
-                    Some((p, r)) => (p.ancestors.iter().collect(), r.ancestors.iter().collect()),
-                    None => (ancestors(&principal), ancestors(&resource)),
+                let a_anc = ancestors(&action);
+                subset = match stored_only {
+                    Some((p, r)) => pf.select(
+                        (&principal, &p.ancestors),
+                        (&action, &a_anc),
+                        (&resource, &r.ancestors),
+                    )?,
+                    None => pf.select(
+                        (&principal, &ancestors(&principal)),
+                        (&action, &a_anc),
+                        (&resource, &ancestors(&resource)),
+                    )?,
                 };
-                subset = pf.select(
-                    (&principal, &p_anc),
-                    (&action, &ancestors(&action)),
-                    (&resource, &r_anc),
-                )?;
                 subset.as_ref()
             }
             None => &snap.bundle.policies,
@@ -538,23 +577,25 @@ impl Pdp {
             SmolStr::new_static(CONTEXT_JIT_ROLES),
             values::strings(roles),
         );
-        let schema = snap.bundle.schema.as_ref();
-        let shape = schema.map(|_| snap.shapes.request_key(req, principal, resource, &ctx));
-        let context = Context::from(CoreContext::Value(Arc::new(ctx)));
         let (p, a, r) = (principal.clone(), action.clone(), resource.clone());
-        match shape {
-            None => Request::new(p, a, r, context, None).ok(),
-            Some(Some(shape)) if snap.shapes.checked(&shape) => {
-                Request::new(p, a, r, context, None).ok()
-            }
-            Some(shape) => {
-                let checked = Request::new(p, a, r, context, schema).ok()?;
-                if let Some(shape) = shape {
-                    snap.shapes.remember(shape);
-                }
-                Some(checked)
-            }
+        let Some(schema) = snap.bundle.schema.as_ref() else {
+            let context = Context::from(CoreContext::Value(Arc::new(ctx)));
+            return Request::new(p, a, r, context, None).ok();
+        };
+        let mut shape = crate::shapes::scratch();
+        let keyed = snap
+            .shapes
+            .request_key(req, principal, resource, &ctx, &mut shape);
+        let context = Context::from(CoreContext::Value(Arc::new(ctx)));
+        if keyed && snap.shapes.checked(&shape) {
+            crate::shapes::recycle(shape);
+            return Request::new(p, a, r, context, None).ok();
         }
+        let checked = Request::new(p, a, r, context, Some(schema)).ok()?;
+        if keyed {
+            snap.shapes.remember(shape);
+        }
+        Some(checked)
     }
 
     /// The context as JSON, for Cedar's JSON parser: the request's, then Molehunt's facts.

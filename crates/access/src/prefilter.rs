@@ -8,6 +8,7 @@
 //! principal scope names no entity) instead of all of them. The resulting sub-sets are cached
 //! per snapshot by their membership bitmap.
 
+use std::borrow::Borrow;
 use std::sync::{Arc, RwLock};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -19,6 +20,9 @@ use cedar_policy::{
 
 /// Most cached sub-sets before the cache starts over.
 const CACHE_LIMIT: usize = 16_384;
+
+/// Bitmap words kept on the stack (256 policies); larger sets use the heap.
+const INLINE_WORDS: usize = 4;
 
 enum Scope {
     Any,
@@ -50,8 +54,9 @@ impl Scope {
     }
 
     /// Whether `uid`, whose ancestors are `ancestors`, may satisfy this scope.
-    fn admits(&self, uid: &EntityUid, ancestors: &[&EntityUid]) -> bool {
-        let within = |target: &EntityUid| target == uid || ancestors.contains(&target);
+    fn admits<A: Borrow<EntityUid>>(&self, uid: &EntityUid, ancestors: &[A]) -> bool {
+        let within =
+            |target: &EntityUid| target == uid || ancestors.iter().any(|a| a.borrow() == target);
         match self {
             Scope::Any => true,
             Scope::Eq(u) => u == uid,
@@ -126,13 +131,22 @@ impl Prefilter {
 
     /// The policies that may apply to a request of this principal, action and resource, each
     /// with its ancestors as Cedar will see them.
-    pub(crate) fn select(
+    pub(crate) fn select<P: Borrow<EntityUid>, R: Borrow<EntityUid>>(
         &self,
-        (principal, p_anc): (&EntityUid, &[&EntityUid]),
+        (principal, p_anc): (&EntityUid, &[P]),
         (action, a_anc): (&EntityUid, &[&EntityUid]),
-        (resource, r_anc): (&EntityUid, &[&EntityUid]),
+        (resource, r_anc): (&EntityUid, &[R]),
     ) -> Result<Arc<PolicySet>, String> {
-        let mut bits = vec![0u64; self.policies.len().div_ceil(64)];
+        // The membership bitmap, on the stack for up to 256 policies.
+        let words = self.policies.len().div_ceil(64);
+        let mut inline = [0u64; INLINE_WORDS];
+        let mut heap = Vec::new();
+        let bits: &mut [u64] = if words <= INLINE_WORDS {
+            &mut inline[..words]
+        } else {
+            heap.resize(words, 0);
+            &mut heap
+        };
         let mut consider = |i: usize| {
             let Some(p) = self.policies.get(i) else {
                 return;
@@ -154,13 +168,13 @@ impl Prefilter {
         if let Some(list) = self.principal_eq.get(principal) {
             list.iter().for_each(|&i| consider(i));
         }
-        for uid in std::iter::once(principal).chain(p_anc.iter().copied()) {
+        for uid in std::iter::once(principal).chain(p_anc.iter().map(Borrow::borrow)) {
             if let Some(list) = self.principal_in.get(uid) {
                 list.iter().for_each(|&i| consider(i));
             }
         }
         if let Ok(cache) = self.cache.read()
-            && let Some(set) = cache.get(&bits)
+            && let Some(set) = cache.get(&*bits)
         {
             return Ok(set.clone());
         }
@@ -175,7 +189,7 @@ impl Prefilter {
             if cache.len() >= CACHE_LIMIT {
                 cache.clear();
             }
-            cache.insert(bits, set.clone());
+            cache.insert(bits.to_vec(), set.clone());
         }
         Ok(set)
     }

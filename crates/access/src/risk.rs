@@ -79,7 +79,7 @@ impl IpClassifier for MemoryIpClasses {
 pub struct CachedRisk {
     inner: Arc<dyn RiskSource>,
     ttl: Duration,
-    cache: Mutex<HashMap<String, (Instant, Option<RiskInfo>)>>,
+    cache: Mutex<rustc_hash::FxHashMap<String, (Instant, Option<RiskInfo>)>>,
 }
 
 const CACHE_LIMIT: usize = 100_000;
@@ -89,7 +89,7 @@ impl CachedRisk {
         CachedRisk {
             inner,
             ttl,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(Default::default()),
         }
     }
 }

@@ -6,7 +6,8 @@
 //! is not checked again in the same snapshot; anything else (a new shape, JSON the fast path
 //! does not take) still goes through Cedar's check, with Cedar's errors.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::io::Write as _;
 use std::str::FromStr;
 use std::sync::RwLock;
 
@@ -19,6 +20,26 @@ use crate::values::Record;
 
 /// Most remembered shapes per snapshot before the memory starts over.
 const LIMIT: usize = 4096;
+
+thread_local! {
+    /// A shape buffer kept per thread, so a decision whose shape Cedar accepted before
+    /// allocates none.
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// An empty shape buffer (this thread's, when it has one).
+pub(crate) fn scratch() -> Vec<u8> {
+    let mut buf = SCRATCH.take();
+    buf.clear();
+    buf
+}
+
+/// Give a shape buffer back for the next decision on this thread (unless it grew large).
+pub(crate) fn recycle(buf: Vec<u8>) {
+    if buf.capacity() <= 1 << 16 {
+        SCRATCH.set(buf);
+    }
+}
 
 pub(crate) struct ShapeMemo {
     /// The schema's enumerated entity types (`None`: unknown, every type counts as one).
@@ -56,34 +77,36 @@ impl ShapeMemo {
         }
     }
 
-    /// The shape of a request with the context `ctx` (`None` when a context value has none).
+    /// Write the shape of a request with the context `ctx` to `out` (`false` when a context
+    /// value has none).
     pub(crate) fn request_key(
         &self,
         req: &EvaluationRequest,
         principal: &EntityUid,
         resource: &EntityUid,
         ctx: &Record,
-    ) -> Option<Vec<u8>> {
-        let mut out = Vec::with_capacity(256);
+        out: &mut Vec<u8>,
+    ) -> bool {
         out.push(b'R');
-        key(&req.subject.kind, &mut out);
-        self.id(principal, &req.subject.id, &mut out);
-        key(&req.action.name, &mut out);
-        key(&req.resource.kind, &mut out);
-        self.id(resource, &req.resource.id, &mut out);
-        crate::values::record_shape(ctx, &mut out).then_some(out)
+        key(&req.subject.kind, out);
+        self.id(principal, &req.subject.id, out);
+        key(&req.action.name, out);
+        key(&req.resource.kind, out);
+        self.id(resource, &req.resource.id, out);
+        crate::values::record_shape(ctx, out)
     }
 
     /// Append the shape of an entity built for a request: `given`'s type (and id), the names of
     /// the stored attributes it keeps (their values were checked at load), the shapes of the
-    /// request's attributes, and its parents' types (and ids).
-    pub(crate) fn entity_key(
+    /// request's attributes, and its parents' types (and ids, for enumerated types). `parents`
+    /// may repeat a uid; each distinct type is written once, in order.
+    pub(crate) fn entity_key<'a>(
         &self,
         given: &Subject,
         uid: &EntityUid,
         stored: Option<&Map<String, Value>>,
         given_attrs: &Map<String, Value>,
-        parents: &HashSet<EntityUid>,
+        parents: impl IntoIterator<Item = &'a EntityUid>,
         out: &mut Vec<u8>,
     ) {
         out.push(b'<');
@@ -97,29 +120,28 @@ impl ShapeMemo {
         }
         out.push(b'|');
         record_shape(given_attrs, out);
-        let mut types: HashMap<&EntityTypeName, Vec<&EntityUid>> = HashMap::new();
+        let mut parents: Vec<&EntityUid> = parents.into_iter().collect();
+        parents.sort_unstable();
+        parents.dedup();
+        let mut last: Option<&EntityTypeName> = None;
         for p in parents {
-            types.entry(p.type_name()).or_default().push(p);
-        }
-        let mut parts: Vec<Vec<u8>> = Vec::with_capacity(parents.len());
-        for (t, uids) in types {
-            if uids.first().is_some_and(|u| self.enumerated(u)) {
-                for u in uids {
-                    let mut b = Vec::new();
-                    key(&t.to_string(), &mut b);
-                    self.id(u, u.id().unescaped(), &mut b);
-                    parts.push(b);
+            let t = p.type_name();
+            let enumerated = self.enumerated(p);
+            if last != Some(t) {
+                // A type name never holds 0xFF (it is UTF-8), so it ends the name.
+                out.push(b'T');
+                let _ = write!(out, "{t}");
+                out.push(0xFF);
+                last = Some(t);
+                if !enumerated {
+                    out.push(0);
                 }
-            } else {
-                let mut b = Vec::new();
-                key(&t.to_string(), &mut b);
-                b.push(0);
-                parts.push(b);
+            }
+            if enumerated {
+                out.push(b'#');
+                key(p.id().unescaped(), out);
             }
         }
-        parts.sort();
-        out.extend_from_slice(&(parts.len() as u64).to_le_bytes());
-        parts.iter().for_each(|b| out.extend_from_slice(b));
         out.push(b'>');
     }
 

@@ -44,18 +44,23 @@ pub(crate) fn build(
         return None;
     }
     let checking = snap.bundle.schema.is_some();
-    let mut shape = checking.then(|| vec![b'E']);
-    let mut seen: HashSet<&EntityUid> = HashSet::with_capacity(8);
+    let mut shape = checking.then(|| {
+        let mut buf = crate::shapes::scratch();
+        buf.push(b'E');
+        buf
+    });
+    // A handful of entities: a linear scan beats hashing.
+    let mut seen: Vec<&EntityUid> = Vec::with_capacity(8);
     let mut list: Vec<Arc<ast::Entity>> = Vec::with_capacity(8);
     list.push(entity(snap, principal.0, principal.1, roles, &mut shape)?);
-    seen.insert(principal.0);
-    if seen.insert(resource.0) {
+    seen.push(principal.0);
+    if insert(&mut seen, resource.0) {
         list.push(entity(snap, resource.0, resource.1, &[], &mut shape)?);
     }
     push_ancestors(snap, principal.0, &mut seen, &mut list);
     push_ancestors(snap, resource.0, &mut seen, &mut list);
     for role in roles {
-        if seen.insert(role) {
+        if insert(&mut seen, role) {
             list.push(snap.entities.get(role)?.core.clone());
         }
         push_ancestors(snap, role, &mut seen, &mut list);
@@ -63,16 +68,14 @@ pub(crate) fn build(
     if let Some(shape) = shape {
         // Only shapes Cedar's own check accepted skip it; the action entities are the ones that
         // check would add.
-        let actions = snap.actions.as_ref()?;
+        snap.actions.as_ref()?;
         if !snap.shapes.checked(&shape) {
             return None;
         }
-        let ancestors = actions.ancestors(action).into_iter().flatten();
-        for a in std::iter::once(action).chain(ancestors) {
-            if !seen.contains(a)
-                && let Some(e) = actions.get(a)
-            {
-                list.push(Arc::new(e.as_ref().clone()));
+        crate::shapes::recycle(shape);
+        for (a, e) in snap.action_closure(action) {
+            if !seen.contains(&a) {
+                list.push(e.clone());
             }
         }
     }
@@ -87,16 +90,25 @@ pub(crate) fn build(
     Some(Entities::from(core))
 }
 
+/// Add `uid` to `seen`; `false` when it was there.
+fn insert<'a>(seen: &mut Vec<&'a EntityUid>, uid: &'a EntityUid) -> bool {
+    if seen.contains(&uid) {
+        return false;
+    }
+    seen.push(uid);
+    true
+}
+
 /// The stored ancestors of `uid` not yet in the slice.
 fn push_ancestors<'a>(
     snap: &'a Snapshot,
     uid: &EntityUid,
-    seen: &mut HashSet<&'a EntityUid>,
+    seen: &mut Vec<&'a EntityUid>,
     out: &mut Vec<Arc<ast::Entity>>,
 ) {
     if let Some(stored) = snap.entities.get(uid) {
         for a in &stored.ancestors {
-            if seen.insert(a)
+            if insert(seen, a)
                 && let Some(anc) = snap.entities.get(a)
             {
                 out.push(anc.core.clone());
@@ -122,21 +134,21 @@ fn entity(
     {
         return Some(s.core.clone());
     }
-    let given_attrs = given.attributes();
+    let given_attrs = given.attributes_ref();
     if let Some(out) = shape.as_mut() {
-        let mut parents: HashSet<EntityUid> = stored
-            .map(|s| s.ancestors.iter().cloned().collect())
-            .unwrap_or_default();
-        parents.extend(roles.iter().cloned());
+        let parents = stored
+            .into_iter()
+            .flat_map(|s| s.ancestors.iter())
+            .chain(roles);
         let stored_attrs = stored.map(|s| &s.attrs);
         snap.shapes
-            .entity_key(given, uid, stored_attrs, &given_attrs, &parents, out);
+            .entity_key(given, uid, stored_attrs, &given_attrs, parents, out);
     }
     let core = stored.map(|s| s.core.as_ref());
     let mut attrs: values::Attrs = core
         .map(|e| e.attrs().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
-    for (k, v) in &given_attrs {
+    for (k, v) in given_attrs.iter() {
         attrs.insert(SmolStr::new(k), PartialValue::from(values::value(v)?));
     }
     let mut parents: HashSet<ast::EntityUID> = core
