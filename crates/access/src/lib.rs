@@ -40,5 +40,5 @@ mod values;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use pdp::{Decided, Pdp};
 pub use policies::{CheckReport, DirStamp, PolicyBundle, PolicyError, check_dir};
-pub use risk::{CachedRisk, IpClassifier, RiskInfo, RiskSource};
+pub use risk::{CachedRisk, IpClassifier, RiskFacts, RiskInfo, RiskSource};
 pub use tokens::{Role, TokenInfo, TokenTable};

@@ -23,7 +23,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::entities::{EntityError, EntityIndex};
 use crate::grants::GrantWindow;
 use crate::policies::PolicyBundle;
-use crate::risk::{IpClassifier, RiskInfo, RiskSource};
+use crate::risk::{IpClassifier, RiskFacts, RiskInfo, RiskSource};
 use crate::shapes::ShapeMemo;
 use crate::values::{self, Record};
 
@@ -152,6 +152,8 @@ pub struct Pdp {
     clock: Arc<dyn Clock>,
     authorizer: Authorizer,
     role_type: Option<EntityTypeName>,
+    /// The `risk` context record of a subject no person is known for.
+    unknown_risk: CoreValue,
 }
 
 /// A decision with what the ledger records about it.
@@ -175,6 +177,7 @@ impl Pdp {
             clock: Arc::new(SystemClock),
             authorizer: Authorizer::new(),
             role_type: EntityTypeName::from_str(ROLE_TYPE).ok(),
+            unknown_risk: values::risk(None),
         })
     }
 
@@ -463,23 +466,24 @@ impl Pdp {
         // The context: the request's, then Molehunt's facts (which win), built as Cedar values;
         // when the request's part is not plain JSON or does not conform, again through Cedar's
         // JSON parser for its diagnostics.
-        let risk = match &self.risk {
+        let facts = match &self.risk {
             Some(source) => source
-                .person_risk(&req.subject.id)
+                .risk_facts(&req.subject.id)
                 .map_err(|e| format!("risk lookup failed: {e}"))?,
             None => None,
         };
+        let risk = facts.as_deref().map(|f| &f.info);
         let fast = self.fast_request(
             snap,
             req,
             (&principal, &action, &resource),
             &roles,
-            risk.as_ref(),
+            facts.as_deref(),
         );
         let request = match fast {
             Some(r) => r,
             None => {
-                let ctx = self.json_context(req, &roles, risk.as_ref());
+                let ctx = self.json_context(req, &roles, risk);
                 let context =
                     Context::from_json_value(Value::Object(ctx), schema.map(|s| (s, &action)))
                         .map_err(|e| format!("context: {e}"))?;
@@ -514,17 +518,22 @@ impl Pdp {
             .errors()
             .map(|e| e.to_string())
             .collect();
+        // Built as values directly (no trip through serde's serializer).
+        let strings =
+            |list: &[String]| Value::Array(list.iter().cloned().map(Value::String).collect());
         let mut out = Map::new();
-        out.insert("policies".into(), json!(policies));
-        out.insert("reason_admin".into(), json!({"en": summary}));
+        out.insert("policies".into(), strings(&policies));
+        let mut reason = Map::new();
+        reason.insert("en".into(), Value::String(summary));
+        out.insert("reason_admin".into(), Value::Object(reason));
         if !errors.is_empty() {
-            out.insert("errors".into(), json!(errors));
+            out.insert("errors".into(), strings(&errors));
         }
-        if let Some(r) = &risk {
-            out.insert("risk_level".into(), json!(r.level.as_str()));
+        if let Some(r) = risk {
+            out.insert("risk_level".into(), r.level.as_str().into());
         }
         if !roles.is_empty() {
-            out.insert("jit_roles".into(), json!(roles));
+            out.insert("jit_roles".into(), strings(&roles));
         }
         Ok(Decided {
             response: EvaluationResponse {
@@ -547,7 +556,7 @@ impl Pdp {
         req: &EvaluationRequest,
         (principal, action, resource): (&EntityUid, &EntityUid, &EntityUid),
         roles: &[String],
-        risk: Option<&RiskInfo>,
+        risk: Option<&RiskFacts>,
     ) -> Option<Request> {
         let props = req.action.properties.as_ref();
         let mut ctx = Record::new();
@@ -567,7 +576,11 @@ impl Pdp {
                 CoreValue::record_arc(Arc::new(record), None),
             );
         }
-        ctx.insert(SmolStr::new_static(CONTEXT_RISK), values::risk(risk));
+        let risk = match risk {
+            Some(facts) => facts.value.clone(),
+            None => self.unknown_risk.clone(),
+        };
+        ctx.insert(SmolStr::new_static(CONTEXT_RISK), risk);
         if let (Some(ip), Some(classifier)) = (req.context.as_ref().and_then(request_ip), &self.ip)
         {
             let class = SmolStr::new_static(classifier.class(ip).as_str());

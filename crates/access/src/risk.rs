@@ -25,6 +25,26 @@ pub struct RiskInfo {
 /// Looks up the risk of the person behind a subject id (a person id or one of its account ids).
 pub trait RiskSource: Send + Sync {
     fn person_risk(&self, subject_id: &str) -> Result<Option<RiskInfo>, String>;
+
+    /// The same, with the Cedar record the decision point puts in the context, shared: a
+    /// caching source ([`CachedRisk`]) builds both once per lookup, not per decision.
+    fn risk_facts(&self, subject_id: &str) -> Result<Option<Arc<RiskFacts>>, String> {
+        Ok(self.person_risk(subject_id)?.map(RiskFacts::new))
+    }
+}
+
+/// A person's risk with its Cedar form (the `risk` context record).
+#[derive(Debug)]
+pub struct RiskFacts {
+    pub info: RiskInfo,
+    pub(crate) value: cedar_policy_core::ast::Value,
+}
+
+impl RiskFacts {
+    pub fn new(info: RiskInfo) -> Arc<RiskFacts> {
+        let value = crate::values::risk(Some(&info));
+        Arc::new(RiskFacts { info, value })
+    }
 }
 
 /// Classifies an IP address (hosting, VPN, Tor or other).
@@ -79,8 +99,11 @@ impl IpClassifier for MemoryIpClasses {
 pub struct CachedRisk {
     inner: Arc<dyn RiskSource>,
     ttl: Duration,
-    cache: Mutex<rustc_hash::FxHashMap<String, (Instant, Option<RiskInfo>)>>,
+    cache: Mutex<rustc_hash::FxHashMap<String, CachedEntry>>,
 }
+
+/// When a subject's risk was looked up, and what it was.
+type CachedEntry = (Instant, Option<Arc<RiskFacts>>);
 
 const CACHE_LIMIT: usize = 100_000;
 
@@ -96,6 +119,10 @@ impl CachedRisk {
 
 impl RiskSource for CachedRisk {
     fn person_risk(&self, subject_id: &str) -> Result<Option<RiskInfo>, String> {
+        Ok(self.risk_facts(subject_id)?.map(|f| f.info.clone()))
+    }
+
+    fn risk_facts(&self, subject_id: &str) -> Result<Option<Arc<RiskFacts>>, String> {
         let now = Instant::now();
         if let Ok(cache) = self.cache.lock()
             && let Some((at, risk)) = cache.get(subject_id)
@@ -103,7 +130,7 @@ impl RiskSource for CachedRisk {
         {
             return Ok(risk.clone());
         }
-        let risk = self.inner.person_risk(subject_id)?;
+        let risk = self.inner.risk_facts(subject_id)?;
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= CACHE_LIMIT {
                 cache.clear();
