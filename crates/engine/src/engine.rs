@@ -255,6 +255,9 @@ impl Engine {
             opts,
             progress,
         )?;
+        // the committed events reach the database file while the ledger entry,
+        // scoring and the results are written
+        self.store.checkpoint_in_background();
         report.ledger_index = self.record_ingest(&report)?;
         Ok(report)
     }

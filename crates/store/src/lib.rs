@@ -33,7 +33,7 @@ use std::path::PathBuf;
 
 use molehunt_model::{Event, Record, RiskLevel};
 
-pub use sqlite::{Durability, Store, StoreOptions};
+pub use sqlite::{Checkpointed, Durability, Store, StoreOptions};
 pub use write::SqliteWriter;
 
 /// Errors of the store.

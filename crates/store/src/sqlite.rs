@@ -59,6 +59,28 @@ impl Default for StoreOptions {
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// A checkpoint running on a second connection (see
+    /// [`Store::checkpoint_in_background`]).
+    checkpointer: Option<std::thread::JoinHandle<Result<Checkpointed, rusqlite::Error>>>,
+}
+
+/// What a checkpoint did: SQLite's `PRAGMA wal_checkpoint` answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpointed {
+    /// The checkpoint could not finish (another connection was checkpointing or
+    /// reading an older snapshot).
+    pub busy: bool,
+    /// Frames in the WAL.
+    pub wal_frames: i64,
+    /// Frames copied into the database file.
+    pub checkpointed: i64,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // the WAL is copied into the database file before the store goes away
+        let _ = self.wait_checkpoint();
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -100,9 +122,47 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            checkpointer: None,
         };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Copies the WAL into the database file on a second connection and thread
+    /// (SQLite's PASSIVE checkpoint: it never waits for or blocks this
+    /// connection). An ingest commits without checkpointing and calls this, so
+    /// that the copy and its fsync overlap scoring and saving the results
+    /// instead of delaying them. At most one runs at a time; dropping the store
+    /// waits for it.
+    pub fn checkpoint_in_background(&mut self) {
+        // one at a time: a second would find the checkpoint lock taken anyway
+        let _ = self.wait_checkpoint();
+        let path = self.path.clone();
+        self.checkpointer = Some(std::thread::spawn(move || {
+            let conn = Connection::open_with_flags(
+                &path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok(Checkpointed {
+                    busy: r.get::<_, i64>(0)? != 0,
+                    wal_frames: r.get(1)?,
+                    checkpointed: r.get(2)?,
+                })
+            })
+        }));
+    }
+
+    /// Waits for the background checkpoint, if one runs, and says what it did.
+    pub fn wait_checkpoint(&mut self) -> Result<Option<Checkpointed>, StoreError> {
+        match self.checkpointer.take() {
+            None => Ok(None),
+            Some(handle) => match handle.join() {
+                Ok(done) => Ok(Some(done?)),
+                Err(_) => Err(StoreError::Corrupt("the checkpoint thread panicked".into())),
+            },
+        }
     }
 
     /// The database file.

@@ -232,6 +232,9 @@ pub struct SqliteWriter<'a> {
     open: bool,
 }
 
+/// SQLite's default: a commit that leaves more WAL pages than this checkpoints.
+const WAL_AUTOCHECKPOINT: i64 = 1000;
+
 const ACCOUNT: &str = "INSERT INTO accounts(account_id, person_id, seq) VALUES (?1, ?2, ?3) \
     ON CONFLICT(account_id) DO UPDATE SET person_id = excluded.person_id, seq = excluded.seq \
     WHERE excluded.seq > accounts.seq";
@@ -340,7 +343,17 @@ impl EventWriter for SqliteWriter<'_> {
                 counts.rejected as i64,
             ],
         )?;
-        self.conn.execute_batch("COMMIT")?;
+        // The commit does not copy the WAL into the database file itself (SQLite
+        // would, past 1,000 pages): the caller runs that on a second connection
+        // (`Store::checkpoint_in_background`), or the next commit of this
+        // connection does it.
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let committed = self.conn.execute_batch("COMMIT");
+        let restored = self
+            .conn
+            .pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT);
+        committed?;
+        restored?;
         self.open = false;
         Ok(self.ingest)
     }

@@ -402,3 +402,39 @@ fn page_size_applies_to_new_files_only() {
     let fresh = Store::open(&dir.path().join("q.db")).unwrap();
     assert_eq!(page(&fresh), i64::from(StoreOptions::default().page_size));
 }
+
+/// An ingest's commit leaves the WAL to a background checkpoint, which copies
+/// all of it; the events are there after reopening.
+#[test]
+fn background_checkpoint_copies_the_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut store = Store::open(&path).unwrap();
+    let lines: Vec<String> = (0..3000)
+        .map(|i| {
+            format!(
+                r#"{{"type":"login","ts":"2026-03-01T10:{:02}:{:02}Z","account_id":"a{}","ip":"203.0.113.9"}}"#,
+                (i / 60) % 60,
+                i % 60,
+                i % 7
+            )
+        })
+        .collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    ingest(&mut store, &refs);
+    assert_eq!(
+        store.wait_checkpoint().unwrap(),
+        None,
+        "nothing started yet"
+    );
+    store.checkpoint_in_background();
+    let done = store.wait_checkpoint().unwrap().unwrap();
+    assert!(!done.busy);
+    assert!(done.wal_frames > 0);
+    assert_eq!(done.checkpointed, done.wal_frames);
+    // a second one finds nothing new to copy
+    store.checkpoint_in_background();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.event_count().unwrap(), 3000);
+}
