@@ -198,7 +198,7 @@ fn typed<T: DeserializeOwned>(line: &str) -> Result<T, ParseError> {
         return Ok(v);
     }
     let mut de = serde_json::Deserializer::from_str(line);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = strip_position(&e.inner().to_string());
         // serde reports a missing field at the parent's path; name the field itself
@@ -215,7 +215,15 @@ fn typed<T: DeserializeOwned>(line: &str) -> Result<T, ParseError> {
         }
         let field = (path != ".").then_some(path);
         ParseError::new(field, inner)
-    })
+    })?;
+    // the record parsed, so the fast path failed on what follows it
+    de.end().map_err(|e| {
+        ParseError::new(
+            None,
+            format!("not valid JSON: {}", strip_position(&e.to_string())),
+        )
+    })?;
+    Ok(value)
 }
 
 /// serde_json appends " at line 1 column 42"; the reader names the line itself.
@@ -403,6 +411,21 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("full_name"));
         let e = person_from_csv_row(&h, &["p9", "Jo", "", "", "", "91"]).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("dob"));
+    }
+
+    /// Found by the proptest below: a valid record followed by more text was
+    /// accepted when the line skipped the first pass.
+    #[test]
+    fn trailing_text_after_the_record_is_rejected() {
+        for line in [
+            r#"{"type":"account","account_id":"","person_id":""} x"#,
+            r#"{"type":"account","account_id":"a","person_id":"p"}{}"#,
+        ] {
+            let e = parse_line(line).unwrap_err();
+            assert_eq!(e.field, None, "{line}");
+            assert!(e.message.starts_with("not valid JSON"), "{line}: {e}");
+            assert_eq!(parse_with(line, false), Err(e));
+        }
     }
 
     proptest::proptest! {
