@@ -290,9 +290,25 @@ fn cedar_requests(reqs: &[EvaluationRequest], pdp: &Pdp, risk: &SqliteRisk) -> V
         .collect()
 }
 
+/// Decides every request once (see `MOLEHUNT_BENCH=count`).
+#[inline(never)]
+fn counted(pdp: &Pdp, reqs: &[EvaluationRequest]) -> usize {
+    reqs.iter()
+        .map(|r| usize::from(black_box(pdp.decide(r).response.decision)))
+        .sum()
+}
+
 fn bench(c: &mut Criterion) {
     let (pdp, risk) = setup();
     let reqs: Vec<EvaluationRequest> = (0..REQUESTS).map(request).collect();
+    // `MOLEHUNT_BENCH=count`: each request decided twice, untimed, for instruction counts
+    // that this VM's noise cannot move (`valgrind --tool=callgrind
+    // --toggle-collect='decision::counted*'`).
+    if std::env::var("MOLEHUNT_BENCH").is_ok_and(|v| v == "count") {
+        let permits = counted(&pdp, &reqs) + counted(&pdp, &reqs);
+        println!("{} decisions, {permits} permits", 2 * reqs.len());
+        return;
+    }
     // `MOLEHUNT_BENCH=gate`: only the gate's timed decisions (for profiling).
     if std::env::var("MOLEHUNT_BENCH").is_ok_and(|v| v == "gate") {
         let gate = timed(|i| pdp.decide(&reqs[i]).response.decision);

@@ -434,8 +434,7 @@ impl Pdp {
             };
             &built
         };
-        let subset;
-        let policies = match &snap.prefilter {
+        let selection = match &snap.prefilter {
             Some(pf) => {
                 // Ancestors as Cedar will see them: the stored ones when Cedar gets the stored
                 // entities as they are (the same Cedar entities), else from the slice.
@@ -446,21 +445,20 @@ impl Pdp {
                         .unwrap_or_default()
                 };
                 let a_anc = ancestors(&action);
-                subset = match stored_only {
+                Some(match stored_only {
                     Some((p, r)) => pf.select(
                         (&principal, &p.ancestors),
                         (&action, &a_anc),
                         (&resource, &r.ancestors),
-                    )?,
+                    ),
                     None => pf.select(
                         (&principal, &ancestors(&principal)),
                         (&action, &a_anc),
                         (&resource, &ancestors(&resource)),
-                    )?,
-                };
-                subset.as_ref()
+                    ),
+                })
             }
-            None => &snap.bundle.policies,
+            None => None,
         };
 
         // The context: the request's, then Molehunt's facts (which win), built as Cedar values;
@@ -492,11 +490,30 @@ impl Pdp {
             }
         };
 
-        let answer = self.authorizer.is_authorized(&request, policies, entities);
-        let decision = answer.decision() == Decision::Allow;
-        let mut policies: Vec<String> = Vec::new();
+        // With pre-selection the chosen policies are evaluated over their prepared conditions
+        // (see `prefilter`); otherwise (template-linked policies) by Cedar's authorizer.
+        let held;
+        let (decision, deciding, errors): (bool, Vec<&PolicyId>, Vec<String>) =
+            match (&snap.prefilter, &selection) {
+                (Some(pf), Some(selection)) => {
+                    let answer = pf.authorize(selection, &request, entities);
+                    (answer.allow, answer.reasons, answer.errors)
+                }
+                _ => {
+                    let answer =
+                        self.authorizer
+                            .is_authorized(&request, &snap.bundle.policies, entities);
+                    held = answer;
+                    (
+                        held.decision() == Decision::Allow,
+                        held.diagnostics().reason().collect(),
+                        held.diagnostics().errors().map(|e| e.to_string()).collect(),
+                    )
+                }
+            };
+        let mut policies: Vec<String> = Vec::with_capacity(deciding.len());
         let mut summary = String::new();
-        for id in answer.diagnostics().reason() {
+        for id in deciding {
             policies.push(id.to_string());
             if !summary.is_empty() {
                 summary.push_str("; ");
@@ -513,11 +530,6 @@ impl Pdp {
                 "no policy permits this request"
             });
         }
-        let errors: Vec<String> = answer
-            .diagnostics()
-            .errors()
-            .map(|e| e.to_string())
-            .collect();
         // Built as values directly (no trip through serde's serializer).
         let strings =
             |list: &[String]| Value::Array(list.iter().cloned().map(Value::String).collect());

@@ -420,3 +420,90 @@ fn schema_checks_still_refuse_what_they_refused() {
     }
     assert!(warmed.decide(&deploy("dev")).errors.is_empty());
 }
+
+/// Policies whose evaluation fails (a missing attribute, an attribute of the wrong type) are
+/// skipped with Cedar's own error text, as bare Cedar skips them: no schema, so nothing catches
+/// the mistakes before evaluation.
+#[test]
+fn evaluation_errors_are_cedars() {
+    let policies = r#"
+@id("needs-level") permit (principal, action, resource) when { principal.level > 1 };
+@id("secret") forbid (principal, action == Action::"read", resource) when { resource.secret };
+@id("reader") permit (principal is User, action == Action::"read", resource);
+@id("owner") permit (principal, action == Action::"write", resource) when { resource.owner == principal };
+@id("deleter") permit (principal in Group::"admins", action == Action::"delete", resource) when { principal.level >= 0 };
+"#;
+    let user = |id: &str, attrs: Value| {
+        json!({"uid": {"type": "User", "id": id}, "attrs": attrs,
+               "parents": [{"type": "Group", "id": "admins"}]})
+    };
+    let doc = |id: &str, attrs: Value| json!({"uid": {"type": "Document", "id": id}, "attrs": attrs, "parents": []});
+    let list = vec![
+        json!({"uid": {"type": "Group", "id": "admins"}, "attrs": {}, "parents": []}),
+        user("a", json!({"level": 3})),
+        user("b", json!({})),
+        user("c", json!({"level": "high"})),
+        doc(
+            "d1",
+            json!({"secret": false, "owner": {"__entity": {"type": "User", "id": "a"}}}),
+        ),
+        doc("d2", json!({})),
+        doc("d3", json!({"secret": "yes", "owner": "a"})),
+    ];
+    let pdp = Pdp::new(PolicyBundle::from_text(policies, None, list.clone()).unwrap()).unwrap();
+    let all = Entities::from_json_value(Value::Array(list), None).unwrap();
+    let snap = pdp.snapshot();
+    let (mut allowed, mut denied, mut erred) = (0, 0, 0);
+    for u in ["a", "b", "c"] {
+        for d in ["d1", "d2", "d3"] {
+            for a in ["read", "write", "delete"] {
+                let req: EvaluationRequest = serde_json::from_value(json!({
+                    "subject": {"type": "User", "id": u},
+                    "action": {"name": a},
+                    "resource": {"type": "Document", "id": d},
+                }))
+                .unwrap();
+                let gate = pdp.decide(&req);
+                let uid =
+                    |t: &str, id: &str| EntityUid::from_json(json!({"type": t, "id": id})).unwrap();
+                let request = Request::new(
+                    uid("User", u),
+                    uid("Action", a),
+                    uid("Document", d),
+                    Context::empty(),
+                    None,
+                )
+                .unwrap();
+                let answer = Authorizer::new().is_authorized(&request, &snap.bundle.policies, &all);
+                let mut reasons: Vec<String> = answer
+                    .diagnostics()
+                    .reason()
+                    .map(|p| p.to_string())
+                    .collect();
+                reasons.sort();
+                let mut errors: Vec<String> = answer
+                    .diagnostics()
+                    .errors()
+                    .map(|e| e.to_string())
+                    .collect();
+                errors.sort();
+                let mut gate_reasons = gate.policies.clone();
+                gate_reasons.sort();
+                let mut gate_errors = gate.errors.clone();
+                gate_errors.sort();
+                assert_eq!(
+                    (gate.response.decision, &gate_reasons, &gate_errors),
+                    (answer.decision() == Decision::Allow, &reasons, &errors),
+                    "{u} {a} {d}"
+                );
+                allowed += usize::from(gate.response.decision);
+                denied += usize::from(!gate.response.decision);
+                erred += usize::from(!errors.is_empty());
+            }
+        }
+    }
+    assert!(
+        allowed > 3 && denied > 3 && erred > 10,
+        "{allowed} {denied} {erred}"
+    );
+}
