@@ -8,6 +8,8 @@
 //! `Authorizer::is_authorized` on the same requests (prebuilt, with the same context values)
 //! and all 10,000 entities. The ratio is what the gate adds. Criterion's mean-time benchmarks
 //! of both follow.
+//!
+//! Both run on mimalloc, the allocator of the `molehunt` binary that serves the gate.
 
 use std::hint::black_box;
 use std::sync::{Arc, Mutex};
@@ -20,6 +22,10 @@ use molehunt_access::{CachedRisk, Pdp, PolicyBundle, RiskInfo, RiskSource};
 use molehunt_model::RiskLevel;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Value, json};
+
+/// The `molehunt` binary's allocator, so decisions are timed as the server makes them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USERS: usize = 9_000;
 const GROUPS: usize = 50;

@@ -23,6 +23,7 @@
 //! ```
 
 mod block;
+mod idruns;
 mod read;
 mod results;
 mod schema;

@@ -3,7 +3,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use rustc_hash::FxHashMap;
 
 use crate::block::{Cursor, bloom_may_contain, decode_all, decompress, empty_event, subject_hash};
@@ -208,19 +208,14 @@ pub(crate) fn events_by_id(
     conn: &Connection,
     ids: &[String],
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    let mut locate =
-        conn.prepare_cached("SELECT block FROM event_ids WHERE h1 = ?1 AND h2 = ?2")?;
+    let index = crate::idruns::Runs::load(conn)?;
     let mut loader = BlockLoader::new(conn)?;
     let mut payload = Vec::new();
     // evidence ids cluster in few blocks: decode each block once
     let mut decoded: FxHashMap<i64, Vec<StoredEvent>> = FxHashMap::default();
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let (h1, h2) = crate::write::id_key(id);
-        let Some(block) = locate
-            .query_row([h1, h2], |r| r.get::<_, i64>(0))
-            .optional()?
-        else {
+        let Some(block) = index.find(conn, crate::write::id_key(id))? else {
             continue;
         };
         if !decoded.contains_key(&block) {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use molehunt_model::RiskLevel;
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::schema::{DDL, EVENT_DDL, SCHEMA_VERSION};
+use crate::schema::{DDL, SCHEMA_VERSION};
 use crate::write::SqliteWriter;
 use crate::{
     CaseRow, EventStore, EvidenceRow, NetworkRow, PersonRisk, Results, StoreError, StoredEvent,
@@ -196,7 +196,9 @@ impl Store {
                 .parse()
                 .map_err(|_| StoreError::Corrupt(format!("schema version `{v}`")))?;
             if found == 1 || found == 2 {
-                crate::schema::migrate_to_v3(&self.conn)?;
+                crate::schema::migrate_rows_to_blocks(&self.conn)?;
+            } else if found == 3 {
+                crate::schema::migrate_3_to_4(&self.conn)?;
             } else if found != SCHEMA_VERSION {
                 return Err(StoreError::SchemaVersion {
                     path: self.path.clone(),
@@ -206,7 +208,7 @@ impl Store {
             }
         }
         self.conn.execute_batch(DDL)?;
-        self.conn.execute_batch(EVENT_DDL)?;
+        crate::schema::create_event_tables(&self.conn)?;
         self.conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('store_schema', ?1)",
             [SCHEMA_VERSION.to_string()],

@@ -1,5 +1,5 @@
 //! Writing one ingest inside one SQLite transaction: events go into blocks
-//! (see `block.rs`), their identities into `event_ids`.
+//! (see `block.rs`), their identities into the identity index (`idruns.rs`).
 
 use molehunt_model::{Record, Time};
 use rusqlite::{Connection, Statement, params};
@@ -7,6 +7,7 @@ use rustc_hash::FxHashSet;
 use sha2::{Digest, Sha256};
 
 use crate::block::{BlockBuilder, Columns, ZSTD_LEVEL, hex16};
+use crate::idruns::Runs;
 use crate::{EventWriter, IngestCounts, NewEvent, StoreError, is_upsert};
 
 /// The identity index key of an event id, as two integers: the 16 bytes of an id
@@ -45,19 +46,15 @@ pub(crate) fn time_ns(t: &Time) -> i64 {
 }
 
 /// Identities of one ingest remembered in memory, so that checking a new event
-/// for a duplicate within the ingest needs no lookup in `event_ids` (about 25
-/// bytes each; beyond this many the writer forgets them and looks up instead).
+/// for a duplicate within the ingest needs no lookup in the identity index
+/// (about 25 bytes each; beyond this many the writer forgets them and looks up
+/// instead).
 const SEEN_KEYS: usize = 1 << 21;
-/// Identities written to `event_ids` together, sorted by key. Into an empty
-/// index a sorted run is a pure append; into a filled one, the larger the run
-/// the more of its keys share each leaf page. A run of 2^20 cost about half
-/// the CPU of sixteen runs of 2^16 (measured: 0.43-0.58 s against 0.76-1.05 s
-/// for 1M keys). Most ingests write theirs at commit, which overlaps the
-/// analysis thread's linking and scoring; a bigger source writes one run per
-/// 2^20 events (24 MiB held at most).
+/// Identities written to the index together, as one sorted run. Most ingests
+/// write theirs at commit, which overlaps the analysis thread's linking and
+/// scoring; a bigger source writes one run per 2^20 events (24 MiB held at
+/// most).
 const KEY_CHUNK: usize = 1 << 20;
-/// Identities per `INSERT` statement.
-const KEYS_PER_INSERT: usize = 64;
 
 const INSERT_BLOCK: &str = "INSERT INTO event_blocks \
     (block, ingest, timed, first_seq, last_seq, min_ts, max_ts, count, raw_len, subjects, data) \
@@ -66,20 +63,21 @@ const INSERT_BLOCK: &str = "INSERT INTO event_blocks \
 /// Fills event blocks and the identity index; used by the writer and by the
 /// schema migration.
 pub(crate) struct BlockSink<'a> {
+    conn: &'a Connection,
     insert_block: Statement<'a>,
-    insert_id: Statement<'a>,
-    insert_ids: Statement<'a>,
+    /// The identity index's runs (with the ones this sink wrote).
+    pub(crate) runs: Runs,
     timed: BlockBuilder,
     untimed: BlockBuilder,
     /// Block numbers of the open builders (timed, untimed).
     numbers: [i64; 2],
     next_block: i64,
-    /// Identities known to be stored: added by this sink, or found in
-    /// `event_ids` by the writer (at most `seen_cap`).
+    /// Identities known to be stored: added by this sink, or found in the
+    /// index by the writer (at most `seen_cap`).
     seen: FxHashSet<(i64, i64)>,
-    /// Identities not yet written to `event_ids`, with their block.
+    /// Identities not yet written to the index, with their block.
     unwritten: Vec<((i64, i64), i64)>,
-    /// Some identities of this sink were forgotten: only `event_ids` knows them.
+    /// Some identities of this sink were forgotten: only the index knows them.
     pub(crate) forgot: bool,
     seen_cap: usize,
     zstd: zstd::bulk::Compressor<'static>,
@@ -94,12 +92,9 @@ impl<'a> BlockSink<'a> {
             |r| r.get(0),
         )?;
         Ok(BlockSink {
+            conn,
             insert_block: conn.prepare(INSERT_BLOCK)?,
-            insert_id: conn.prepare("INSERT INTO event_ids (h1, h2, block) VALUES (?1, ?2, ?3)")?,
-            insert_ids: conn.prepare(&format!(
-                "INSERT INTO event_ids (h1, h2, block) VALUES {}",
-                vec!["(?, ?, ?)"; KEYS_PER_INSERT].join(", ")
-            ))?,
+            runs: Runs::load(conn)?,
             timed: BlockBuilder::new(true),
             untimed: BlockBuilder::new(false),
             numbers: [0, 0],
@@ -115,12 +110,12 @@ impl<'a> BlockSink<'a> {
     }
 
     /// Remembers an identity as stored; false when it already was remembered.
-    /// At the memory cap the identities not yet in `event_ids` are written
+    /// At the memory cap the identities not yet in the index are written
     /// there and the memory starts over (`forgot` is set: from then on only
-    /// `event_ids` knows them all).
+    /// the index knows them all).
     pub(crate) fn remember(&mut self, key: (i64, i64)) -> Result<bool, StoreError> {
         if self.seen.len() >= self.seen_cap && !self.seen.contains(&key) {
-            // what is forgotten must be findable in `event_ids`
+            // what is forgotten must be findable in the index
             self.write_keys()?;
             self.seen = FxHashSet::default();
             self.forgot = true;
@@ -129,7 +124,7 @@ impl<'a> BlockSink<'a> {
     }
 
     /// Adds one event (its identity must be new; the writer checks that with
-    /// [`BlockSink::remember`] and `event_ids` first).
+    /// [`BlockSink::remember`] and the index first).
     pub(crate) fn add(&mut self, key: (i64, i64), c: &Columns<'_>) -> Result<(), StoreError> {
         let timed = c.sort_ts.is_some();
         let slot = usize::from(!timed);
@@ -182,19 +177,7 @@ impl<'a> BlockSink<'a> {
 
     fn write_keys(&mut self) -> Result<(), StoreError> {
         self.unwritten.sort_unstable_by_key(|k| k.0);
-        // KEYS_PER_INSERT rows per statement: one statement step instead of one per key
-        let mut chunks = self.unwritten.chunks_exact(KEYS_PER_INSERT);
-        for chunk in &mut chunks {
-            for (i, &((h1, h2), block)) in chunk.iter().enumerate() {
-                self.insert_ids.raw_bind_parameter(3 * i + 1, h1)?;
-                self.insert_ids.raw_bind_parameter(3 * i + 2, h2)?;
-                self.insert_ids.raw_bind_parameter(3 * i + 3, block)?;
-            }
-            self.insert_ids.raw_execute()?;
-        }
-        for &((h1, h2), block) in chunks.remainder() {
-            self.insert_id.execute(params![h1, h2, block])?;
-        }
+        self.runs.add(self.conn, &self.unwritten)?;
         self.unwritten.clear();
         Ok(())
     }
@@ -222,10 +205,7 @@ impl<'a> BlockSink<'a> {
 pub struct SqliteWriter<'a> {
     conn: &'a Connection,
     sink: BlockSink<'a>,
-    lookup: Statement<'a>,
     account: Statement<'a>,
-    /// `event_ids` held identities when the ingest began.
-    stored_before: bool,
     next_seq: i64,
     ingest: i64,
     source: String,
@@ -253,14 +233,10 @@ impl<'a> SqliteWriter<'a> {
                 [],
                 |r| r.get(0),
             )?;
-            let stored_before: bool =
-                conn.query_row("SELECT EXISTS (SELECT 1 FROM event_ids)", [], |r| r.get(0))?;
             Ok::<_, StoreError>(SqliteWriter {
                 conn,
                 sink: BlockSink::new(conn, ingest)?,
-                lookup: conn.prepare("SELECT 1 FROM event_ids WHERE h1 = ?1 AND h2 = ?2")?,
                 account: conn.prepare(ACCOUNT)?,
-                stored_before,
                 next_seq,
                 ingest,
                 source: source.to_string(),
@@ -285,10 +261,11 @@ impl<'a> SqliteWriter<'a> {
         if !self.sink.remember(key)? {
             return Ok(true);
         }
-        if self.stored_before || self.sink.forgot {
-            return Ok(self.lookup.exists(params![key.0, key.1])?);
+        // the index is empty for a first ingest (until the memory cap is reached)
+        if self.sink.runs.is_empty() {
+            return Ok(false);
         }
-        Ok(false)
+        Ok(self.sink.runs.find(self.conn, key)?.is_some())
     }
 }
 
@@ -380,7 +357,7 @@ mod tests {
     use crate::{EventStore, Store};
 
     /// Identities forgotten mid-ingest (the memory cap) still catch later
-    /// duplicates through `event_ids`, within the ingest and after it.
+    /// duplicates through the index, within the ingest and after it.
     #[test]
     fn duplicates_found_after_identities_are_forgotten() {
         let dir = tempfile::tempdir().unwrap();
