@@ -9,10 +9,12 @@
 //!
 //! The selected policies are then evaluated here, with Cedar's own evaluator, the way Cedar's
 //! `Authorizer` does it (a satisfied `forbid` denies, else a satisfied `permit` allows; a
-//! policy whose evaluation fails is skipped and its error reported), but over each policy's
-//! condition expression built once per snapshot: Cedar's authorizer rebuilds every policy's
-//! condition (scope and body, a dozen allocations) on every request and gathers its answer
-//! through partial-evaluation bookkeeping and hash sets, about a quarter of its time here.
+//! policy whose evaluation fails is skipped and its error reported), but only over each
+//! policy's body (its `when` and `unless` conditions): the selection above has already
+//! decided its scope exactly as Cedar would (the same entities and ancestors, and a scope
+//! never fails to evaluate), and Cedar's authorizer rebuilds every policy's whole condition
+//! (scope and body, a dozen allocations) on every request, evaluates the scope again and
+//! gathers its answer through partial-evaluation bookkeeping and hash sets.
 //! `tests/equivalence.rs` holds the result to bare Cedar's on thousands of requests.
 
 use std::borrow::Borrow;
@@ -78,8 +80,8 @@ struct Indexed {
     policy: Policy,
     id: PolicyId,
     forbid: bool,
-    /// Cedar's condition of the policy (its scope and body as one expression).
-    condition: Expr,
+    /// The policy's body (`when` and `unless` conditions); `None`: always satisfied.
+    body: Option<Expr>,
     env: ast::SlotEnv,
     principal: Scope,
     action: Option<Vec<EntityUid>>,
@@ -190,7 +192,7 @@ impl Prefilter {
             policies.push(Indexed {
                 id: p.id().clone(),
                 forbid: core.effect() == Effect::Forbid,
-                condition: core.condition(),
+                body: core.non_scope_constraints().cloned(),
                 env: core.env().clone(),
                 principal,
                 resource: Scope::from_resource(p.resource_constraint()),
@@ -262,14 +264,17 @@ impl Prefilter {
             let Some(p) = self.policies.get(i) else {
                 continue;
             };
-            let satisfied = match eval.interpret(&p.condition, &p.env) {
-                Ok(v) => match v.value {
-                    ast::ValueKind::Lit(ast::Literal::Bool(b)) => Ok(b),
-                    // a condition is a conjunction, so always a boolean; Cedar's own
-                    // evaluation words the error if it ever is not
-                    _ => eval.evaluate(p.policy.as_ref()),
+            let satisfied = match &p.body {
+                None => Ok(true),
+                Some(body) => match eval.interpret(body, &p.env) {
+                    Ok(v) => match v.value {
+                        ast::ValueKind::Lit(ast::Literal::Bool(b)) => Ok(b),
+                        // not a boolean (possible without a schema): Cedar's own
+                        // evaluation of the whole condition words the error
+                        _ => eval.evaluate(p.policy.as_ref()),
+                    },
+                    Err(e) => Err(e),
                 },
-                Err(e) => Err(e),
             };
             match satisfied {
                 Ok(true) if p.forbid => forbids.push(&p.id),

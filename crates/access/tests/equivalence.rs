@@ -432,6 +432,9 @@ fn evaluation_errors_are_cedars() {
 @id("reader") permit (principal is User, action == Action::"read", resource);
 @id("owner") permit (principal, action == Action::"write", resource) when { resource.owner == principal };
 @id("deleter") permit (principal in Group::"admins", action == Action::"delete", resource) when { principal.level >= 0 };
+@id("not-bool") permit (principal, action == Action::"delete", resource is Document) when { principal.level };
+@id("unless") forbid (principal, action == Action::"write", resource) unless { resource.secret == false };
+@id("no-body") permit (principal == User::"b", action, resource == Document::"d2");
 "#;
     let user = |id: &str, attrs: Value| {
         json!({"uid": {"type": "User", "id": id}, "attrs": attrs,
