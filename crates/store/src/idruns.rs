@@ -281,11 +281,7 @@ impl Runs {
                         (None, Some(_)) => false,
                         (Some(p), Some(q)) => p.0 <= q.0,
                     };
-                    let out = if pick {
-                        x.take()
-                    } else {
-                        y.take()
-                    };
+                    let out = if pick { x.take() } else { y.take() };
                     let refill = if pick { left.next() } else { right.next() };
                     match refill {
                         Ok(e) => {
@@ -587,5 +583,46 @@ mod tests {
                 .next()
                 .is_err()
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Any sequence of runs (keys drawn from a small space, so neighbours share h1 and
+        /// runs straddle each other) is found exactly as a map of all added keys says.
+        #[test]
+        fn runs_agree_with_a_map(
+            batches in proptest::collection::vec(
+                proptest::collection::vec((-40i64..40, -3i64..3), 0..400), 1..8),
+        ) {
+            let c = conn();
+            let mut runs = Runs::load(&c).unwrap();
+            let mut model = std::collections::BTreeMap::new();
+            let mut block = 0i64;
+            for batch in batches {
+                let mut add: Vec<(Key, i64)> = Vec::new();
+                for (a, b) in batch {
+                    let key = (a.wrapping_mul(0x0123_4567_89ab_cdef), b);
+                    if !model.contains_key(&key) && !add.iter().any(|e| e.0 == key) {
+                        block += 1;
+                        add.push((key, block));
+                    }
+                }
+                add.sort_unstable();
+                runs.add(&c, &add).unwrap();
+                model.extend(add);
+                for w in runs.runs.windows(2) {
+                    proptest::prop_assert!(w[0].keys * 2 < w[1].keys);
+                }
+            }
+            let reloaded = Runs::load(&c).unwrap();
+            for a in -41i64..41 {
+                for b in -4i64..4 {
+                    let key = (a.wrapping_mul(0x0123_4567_89ab_cdef), b);
+                    proptest::prop_assert_eq!(reloaded.find(&c, key).unwrap(), model.get(&key).copied());
+                }
+            }
+            let total: u64 = reloaded.runs.iter().map(|r| r.keys).sum();
+            proptest::prop_assert_eq!(total as usize, model.len());
+        }
     }
 }
