@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::engine::{Engine, EngineOptions};
@@ -160,12 +160,23 @@ fn each_line(path: &Path, mut f: impl FnMut(&str)) -> Result<u64, EngineError> {
 /// typed parse, storing without detection, and the full pipeline (into
 /// `dir/bench.db`, ledger included).
 pub fn run(dir: &Path, events: u64) -> Result<BenchFigures, EngineError> {
+    let input = generate_file(dir, events)?;
+    measure(dir, &input)
+}
+
+/// Writes the benchmark's input, `events` records, to `dir/bench.jsonl`.
+pub fn generate_file(dir: &Path, events: u64) -> Result<PathBuf, EngineError> {
     let input = dir.join("bench.jsonl");
-    {
-        let mut w = BufWriter::new(File::create(&input).map_err(io(&input))?);
-        generate(&mut w, events, 42).map_err(io(&input))?;
-        w.flush().map_err(io(&input))?;
-    }
+    let mut w = BufWriter::new(File::create(&input).map_err(io(&input))?);
+    generate(&mut w, events, 42).map_err(io(&input))?;
+    w.flush().map_err(io(&input))?;
+    Ok(input)
+}
+
+/// One round of measurements on a generated `input` (see [`run`]); the
+/// stores are created in `dir`.
+pub fn measure(dir: &Path, input: &Path) -> Result<BenchFigures, EngineError> {
+    let input = input.to_path_buf();
     let bytes = std::fs::metadata(&input).map_err(io(&input))?.len();
 
     let t = Instant::now();
@@ -271,5 +282,9 @@ mod tests {
         assert_eq!(f.events, 3_000);
         assert!(f.streamed, "generated file is in analysis order");
         assert_eq!(f.persons, 7);
+        // a second round on the same file starts from fresh stores again
+        let again = measure(dir.path(), &dir.path().join("bench.jsonl")).unwrap();
+        assert_eq!((again.events, again.persons), (3_000, 7));
+        assert!(again.streamed);
     }
 }

@@ -176,3 +176,45 @@ fn config_show_and_check() {
     ));
     assert_eq!(shown, shown2);
 }
+
+/// `bench ingest --rounds` measures the same generated file several times and prints each
+/// round, the median and the best; a bad round count is refused by name.
+#[test]
+fn bench_rounds_print_median_and_best() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unused.db");
+    let work = dir.path().join("bench");
+    let out = molehunt(
+        &db,
+        &[
+            "bench",
+            "ingest",
+            "--events",
+            "3000",
+            "--rounds",
+            "2",
+            "--dir",
+            work.to_str().unwrap(),
+        ],
+    );
+    let text = ok(&out);
+    assert!(text.contains("events: 3000"), "{text}");
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no `{name}` row in {text}"))
+            .split_whitespace()
+            .skip(1)
+            .map(|v| v.parse::<f64>().unwrap())
+            .collect::<Vec<f64>>()
+    };
+    let (one, two, median, best) = (row("1"), row("2"), row("median"), row("best"));
+    for (i, m) in median.iter().enumerate() {
+        assert!((m - (one[i] + two[i]) / 2.0).abs() <= 1.0, "{text}");
+        assert!((best[i] - one[i].max(two[i])).abs() <= 1.0, "{text}");
+        assert!(one[i] > 0.0 && two[i] > 0.0);
+    }
+    let bad = molehunt(&db, &["bench", "ingest", "--rounds", "0"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--rounds"));
+}
