@@ -41,8 +41,8 @@ CREATE TABLE IF NOT EXISTS id_runs (
     run        INTEGER PRIMARY KEY,
     keys       INTEGER NOT NULL,
     first_page INTEGER NOT NULL,
-    bloom      BLOB NOT NULL,
-    fences     BLOB NOT NULL
+    fences     BLOB NOT NULL,
+    bloom      BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS id_pages (
     page INTEGER PRIMARY KEY,
@@ -159,7 +159,8 @@ pub(crate) struct Run {
     keys: u64,
     /// The row number of the run's first page; page `i` is `first_page + i`.
     first_page: i64,
-    bloom: Bloom,
+    /// `None` when loaded without filters (every run is then asked).
+    bloom: Option<Bloom>,
     /// The first key of each page, in order.
     fences: Vec<Key>,
 }
@@ -193,11 +194,26 @@ pub(crate) struct Runs {
 }
 
 impl Runs {
-    /// Reads every run's filter.
+    /// Reads every run's fences and filter (for an ingest, which looks up every
+    /// new identity).
     pub(crate) fn load(conn: &Connection) -> Result<Runs, StoreError> {
-        let mut st = conn.prepare(
-            "SELECT run, keys, first_page, bloom, fences FROM id_runs ORDER BY run DESC",
-        )?;
+        Runs::load_with(conn, true)
+    }
+
+    /// Reads every run's fences only, not the filters (1.25 bytes per stored
+    /// event): for a few lookups, which then read one page in every run.
+    pub(crate) fn load_fences(conn: &Connection) -> Result<Runs, StoreError> {
+        Runs::load_with(conn, false)
+    }
+
+    fn load_with(conn: &Connection, filters: bool) -> Result<Runs, StoreError> {
+        // the filter is the row's last column: reading the fences does not walk its pages
+        let sql = if filters {
+            "SELECT run, keys, first_page, fences, bloom FROM id_runs ORDER BY run DESC"
+        } else {
+            "SELECT run, keys, first_page, fences FROM id_runs ORDER BY run DESC"
+        };
+        let mut st = conn.prepare(sql)?;
         let mut rows = st.query([])?;
         let mut runs = Vec::new();
         while let Some(row) = rows.next()? {
@@ -205,8 +221,11 @@ impl Runs {
                 run: row.get(0)?,
                 keys: row.get::<_, i64>(1)? as u64,
                 first_page: row.get(2)?,
-                bloom: Bloom::from_bytes(row.get_ref(3)?.as_blob()?)?,
-                fences: fences_from_bytes(row.get_ref(4)?.as_blob()?)?,
+                fences: fences_from_bytes(row.get_ref(3)?.as_blob()?)?,
+                bloom: match filters {
+                    true => Some(Bloom::from_bytes(row.get_ref(4)?.as_blob()?)?),
+                    false => None,
+                },
             });
         }
         Ok(Runs { runs })
@@ -220,7 +239,7 @@ impl Runs {
     pub(crate) fn find(&self, conn: &Connection, key: Key) -> Result<Option<i64>, StoreError> {
         let mut st = None;
         for run in &self.runs {
-            if !run.bloom.may_hold(key) {
+            if run.bloom.as_ref().is_some_and(|b| !b.may_hold(key)) {
                 continue;
             }
             // the last page whose first key is not above `key`
@@ -362,20 +381,20 @@ pub(crate) fn write_run(
     }
     flush(&mut page, &mut first, &mut fences)?;
     conn.execute(
-        "INSERT INTO id_runs (run, keys, first_page, bloom, fences) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO id_runs (run, keys, first_page, fences, bloom) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             run,
             count as i64,
             first_page,
-            bloom.to_bytes(),
-            fences_to_bytes(&fences)
+            fences_to_bytes(&fences),
+            bloom.to_bytes()
         ],
     )?;
     Ok(Run {
         run,
         keys: count,
         first_page,
-        bloom,
+        bloom: Some(bloom),
         fences,
     })
 }
@@ -537,6 +556,14 @@ mod tests {
         }
         for (k, _) in keys(99, 2_000) {
             assert_eq!(reloaded.find(&c, k).unwrap(), None);
+        }
+        let fences_only = Runs::load_fences(&c).unwrap();
+        assert!(fences_only.runs.iter().all(|r| r.bloom.is_none()));
+        for (k, block) in added.iter().step_by(7) {
+            assert_eq!(fences_only.find(&c, *k).unwrap(), Some(*block), "{k:?}");
+        }
+        for (k, _) in keys(101, 500) {
+            assert_eq!(fences_only.find(&c, k).unwrap(), None);
         }
         assert_eq!(reloaded.find(&c, (7, 150)).unwrap(), None);
         // the runs hold every key once, in order

@@ -208,7 +208,7 @@ pub(crate) fn events_by_id(
     conn: &Connection,
     ids: &[String],
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    let index = crate::idruns::Runs::load(conn)?;
+    let index = crate::idruns::Runs::load_fences(conn)?;
     let mut loader = BlockLoader::new(conn)?;
     let mut payload = Vec::new();
     // evidence ids cluster in few blocks: decode each block once
