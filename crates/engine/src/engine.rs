@@ -192,11 +192,28 @@ impl Engine {
             outcomes.push(outcome);
         }
         let rescore = if committed && opts.analyze {
-            Some(self.score(stream, started, progress)?)
+            Some(self.score(stream, started, progress))
         } else {
             None
         };
-        Ok((outcomes, rescore))
+        // Each committed ingest's ledger entry, in order, whatever the scoring gave (see
+        // `record_ingests`).
+        self.record_ingests(outcomes.iter_mut().filter_map(|o| o.as_mut().ok()))?;
+        Ok((outcomes, rescore.transpose()?))
+    }
+
+    /// Appends the ledger entries of committed ingests. They are appended once the results
+    /// are saved rather than right after each commit: the entry's durable commit waits for
+    /// the WAL to reach the disk, and by then the background checkpoint has synced the
+    /// ingest's pages, so the wait no longer sits between the commit and the scoring.
+    fn record_ingests<'r>(
+        &mut self,
+        reports: impl Iterator<Item = &'r mut IngestReport>,
+    ) -> Result<(), EngineError> {
+        for report in reports {
+            report.ledger_index = self.record_ingest(report)?;
+        }
+        Ok(())
     }
 
     /// Ingests from a reader (the HTTP ingest, tests), then scores (unless
@@ -215,7 +232,7 @@ impl Engine {
             Some(_) => previous_networks(&self.store)?,
             None => Vec::new(),
         };
-        let report = self.ingest_one(
+        let mut report = self.ingest_one(
             source_name,
             reader,
             opts,
@@ -223,9 +240,12 @@ impl Engine {
             Some(&previous),
             progress,
         )?;
-        if opts.analyze {
-            self.score(stream, started, progress)?;
-        }
+        let scored = match opts.analyze {
+            true => self.score(stream, started, progress).map(|_| ()),
+            false => Ok(()),
+        };
+        self.record_ingests(std::iter::once(&mut report))?;
+        scored?;
         Ok(report)
     }
 
@@ -245,7 +265,7 @@ impl Engine {
         let enricher = enricher
             .as_mut()
             .ok_or_else(|| EngineError::Corrupt("enricher missing".into()))?;
-        let mut report = ingest_source(
+        let report = ingest_source(
             store,
             enricher,
             stream,
@@ -255,10 +275,9 @@ impl Engine {
             opts,
             progress,
         )?;
-        // the committed events reach the database file while the ledger entry,
-        // scoring and the results are written
+        // the committed events reach the database file while scoring, the results
+        // and the ledger entry are written
         self.store.checkpoint_in_background();
-        report.ledger_index = self.record_ingest(&report)?;
         Ok(report)
     }
 

@@ -136,15 +136,37 @@ fn several_files_each_all_or_nothing() {
         "{\"type\":\"person\",\"person_id\":\"x\",\"full_name\":\"X\"}\n{\"type\":\"login\"}\n",
     )
     .unwrap();
-    let mut e = Engine::open(&dir.path().join("m.db"), EngineOptions::default()).unwrap();
+    let again = dir.path().join("again.jsonl");
+    std::fs::write(&again, RING).unwrap();
+    let db = dir.path().join("m.db");
+    let mut e = Engine::open(&db, EngineOptions::default()).unwrap();
     let (outcomes, rescore) = e
         .ingest_paths(
-            &[good, bad.clone(), dir.path().join("missing.jsonl")],
+            &[good, bad.clone(), dir.path().join("missing.jsonl"), again],
             &IngestOptions::default(),
             &NoProgress,
         )
         .unwrap();
     assert!(outcomes[0].is_ok());
+    // every committed file has its ledger entry, in file order
+    let first = outcomes[0].as_ref().unwrap();
+    let last = outcomes[3].as_ref().unwrap();
+    assert_eq!((first.inserted, last.inserted, last.duplicates), (6, 0, 6));
+    let (a, b) = (first.ledger_index.unwrap(), last.ledger_index.unwrap());
+    assert_eq!(b, a + 1);
+    let entries = molehunt_ledger::LedgerReader::open(&db)
+        .unwrap()
+        .entries(a..b + 1)
+        .unwrap();
+    let files: Vec<String> = entries
+        .iter()
+        .map(|(_, json)| {
+            let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+            assert_eq!(v["kind"], "ingest");
+            v["file"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(files, ["good.jsonl", "again.jsonl"]);
     let err = outcomes[1].as_ref().unwrap_err().to_string();
     assert!(
         err.contains("bad.jsonl:2: field `ts`: required field is missing"),
