@@ -59,7 +59,10 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// A Bloom filter over keys.
+/// A Bloom filter over keys. Not the blocks' subject filter (`block.rs`): that one's
+/// format and modulo indexing are fixed by the blocks already stored, and a division per
+/// probe is measurable over millions of keys on the ingest's tail; this one indexes
+/// 64-bit words by multiply-shift.
 struct Bloom {
     words: Vec<u64>,
 }
