@@ -126,16 +126,22 @@ impl Batch {
             .filter_map(|p| p.parsed.as_ref().ok())
     }
 
-    /// Empties the batch and sends it back to be refilled (or drops it).
+    /// Sends the batch back to be emptied and refilled (or drops it). Its
+    /// records are dropped by the reader, in [`BatchPool::take`]: the thread that
+    /// allocated their strings frees them, which costs the allocator less than
+    /// freeing them here, on the thread that analysed them.
     pub(crate) fn recycle(mut self) {
         if let Some(home) = self.home.take() {
-            self.records.clear();
-            self.text.clear();
-            self.bytes = 0;
             self.home = Some(home.clone());
             // the reader may be gone: then the batch is simply dropped
             let _ = home.send(self);
         }
+    }
+
+    fn clear(&mut self) {
+        self.records.clear();
+        self.text.clear();
+        self.bytes = 0;
     }
 }
 
@@ -162,9 +168,13 @@ impl BatchPool {
     }
 
     pub(crate) fn take(&self) -> Batch {
-        self.returned
-            .try_recv()
-            .unwrap_or_else(|_| Batch::new(Some(self.home.clone())))
+        match self.returned.try_recv() {
+            Ok(mut spent) => {
+                spent.clear();
+                spent
+            }
+            Err(_) => Batch::new(Some(self.home.clone())),
+        }
     }
 }
 
