@@ -118,7 +118,7 @@ impl Worker {
     /// Emits every record of the worker over `days` days.
     pub fn emit(&self, out: &mut Out, rng: &mut Rng, days: i64) {
         let pid = self.person.person_id.clone();
-        out.untimed(Record::Person(self.person.clone()));
+        out.untimed(Record::Person(Box::new(self.person.clone())));
         out.untimed(Record::Account(Account {
             account_id: self.okta.clone(),
             person_id: pid.clone(),
@@ -138,9 +138,9 @@ impl Worker {
             }));
         }
         for d in &self.documents {
-            out.untimed(Record::Document(d.clone()));
+            out.untimed(Record::Document(Box::new(d.clone())));
         }
-        out.untimed(Record::PayoutMethod(self.payout.clone()));
+        out.untimed(Record::PayoutMethod(Box::new(self.payout.clone())));
 
         // hiring, before the window
         if let Some(by) = &self.person.referred_by {
@@ -176,17 +176,17 @@ impl Worker {
             }),
         }));
         if let Some(to) = &self.ship_to {
-            out.timed(Record::Shipment(Shipment {
+            out.timed(Record::Shipment(Box::new(Shipment {
                 ts: time(-10 * DAY + 16 * 3600, 0),
                 person_id: pid.clone(),
                 address: to.clone(),
                 asset_serial: Some(self.asset_serial.clone()),
                 carrier: Some("UPS".into()),
                 status: Some("delivered".into()),
-            }));
+            })));
         }
         for day in [1, 15] {
-            out.timed(Record::DeviceReport(DeviceReport {
+            out.timed(Record::DeviceReport(Box::new(DeviceReport {
                 ts: time(day * DAY + 12 * 3600 + rng.range(0, 3600), 0),
                 device_id: self.device.id.clone(),
                 person_id: Some(pid.clone()),
@@ -200,7 +200,7 @@ impl Worker {
                 locale: Some(self.device.locale.clone()),
                 keyboard_layouts: self.device.keyboards.clone(),
                 timezone: Some(self.device.timezone.clone()),
-            }));
+            })));
         }
 
         let session_base = rng.hex(8);
@@ -268,7 +268,7 @@ impl Worker {
             if day >= days {
                 continue;
             }
-            out.timed(Record::Payout(Payout {
+            out.timed(Record::Payout(Box::new(Payout {
                 ts: time(day * DAY + 14 * 3600, 0),
                 person_id: pid.clone(),
                 amount: self.pay_amount,
@@ -280,7 +280,7 @@ impl Worker {
                 account_hash: self.payout.account_hash.clone(),
                 wallet: self.payout.wallet.clone(),
                 provider_account: self.payout.provider_account.clone(),
-            }));
+            })));
         }
     }
 

@@ -303,6 +303,15 @@ mod tests {
         assert_eq!(event.id, "24286a07e2b4121387cc36015d9cd58f");
     }
 
+    /// Records are moved several times per event during an ingest: the large,
+    /// rare kinds are boxed so that a record stays the size of a login.
+    #[test]
+    fn records_stay_small() {
+        let size = std::mem::size_of::<Record>();
+        assert!(size <= 208, "a record takes {size} bytes");
+        assert!(size <= std::mem::size_of::<crate::Login>() + 16);
+    }
+
     #[test]
     fn parses_every_type() {
         let lines = [
