@@ -119,10 +119,7 @@ pub(crate) fn recompute(
         let event = parse_line(&stored.raw).map_err(|e| {
             molehunt_store::StoreError::Corrupt(format!("event `{}`: {e}", stored.id))
         })?;
-        let event = Event {
-            id: stored.id.clone(),
-            record: event.record,
-        };
+        let event = Event::new(stored.id.clone(), event.record);
         enricher.enrich(&event, &mut enrichment);
         analyzer.observe(&event, &enrichment);
         pending += 1;

@@ -18,6 +18,47 @@ pub type EventId = String;
 pub struct Event {
     pub id: EventId,
     pub record: Record,
+    /// `id` as 16 bytes when it is 32 lowercase hex digits (every content id
+    /// is): decoded once, where the event is made, so that the store's thread
+    /// keys its identity index without reading the id's text.
+    id_bytes: Option<[u8; 16]>,
+}
+
+impl Event {
+    /// An event with the given identity (see [`Event::id_bytes`]).
+    pub fn new(id: EventId, record: Record) -> Event {
+        let id_bytes = hex16(&id);
+        Event {
+            id,
+            record,
+            id_bytes,
+        }
+    }
+
+    /// The 16 bytes the id stands for when it is 32 lowercase hex digits
+    /// ([`hex16`] of the id as the event was made).
+    pub fn id_bytes(&self) -> Option<[u8; 16]> {
+        self.id_bytes
+    }
+}
+
+/// The 16 bytes of an id written as 32 lowercase hex digits (content ids are);
+/// `None` for any other id.
+pub fn hex16(id: &str) -> Option<[u8; 16]> {
+    let b = id.as_bytes();
+    if b.len() != 32 {
+        return None;
+    }
+    let nib = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; 16];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = (nib(b[2 * i])? << 4) | nib(b[2 * i + 1])?;
+    }
+    Some(out)
 }
 
 /// Why one record was rejected. File and line are added by the reader.
@@ -128,9 +169,16 @@ fn parse_with(line: &str, allow_quick: bool) -> Result<Event, ParseError> {
                 "expected a string or an integer",
             ));
         }
-        _ => content_id(&record),
+        _ => {
+            let bytes = content_digest(&record);
+            return Ok(Event {
+                id: hex_of(&bytes),
+                record,
+                id_bytes: Some(bytes),
+            });
+        }
     };
-    Ok(Event { id, record })
+    Ok(Event::new(id, record))
 }
 
 /// The typed record of a line whose `type` is `ty`.
@@ -165,6 +213,11 @@ fn record_of(ty: &str, line: &str) -> Result<Record, ParseError> {
 /// The hash identity of a record: SHA-256 over its canonical serialisation
 /// (fixed field order, normalised times), first 16 bytes in hex.
 pub fn content_id(record: &Record) -> EventId {
+    hex_of(&content_digest(record))
+}
+
+/// The 16 bytes a content id writes in hex.
+fn content_digest(record: &Record) -> [u8; 16] {
     thread_local! {
         /// The serialisation is written here, then hashed in one call: serde_json
         /// writes a record as dozens of small pieces, and feeding each to the
@@ -182,9 +235,15 @@ pub fn content_id(record: &Record) -> EventId {
         }
         digest
     });
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes
+}
+
+fn hex_of(bytes: &[u8; 16]) -> EventId {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut id = String::with_capacity(32);
-    for &b in &digest[..16] {
+    for &b in bytes {
         id.push(char::from(HEX[usize::from(b >> 4)]));
         id.push(char::from(HEX[usize::from(b & 15)]));
     }
@@ -301,6 +360,35 @@ mod tests {
             r#"{"type":"login","ts":"2026-03-01T14:05:00.25+02:00","account_id":"a1","ip":"203.0.113.9","success":true}"#
         );
         assert_eq!(event.id, "24286a07e2b4121387cc36015d9cd58f");
+    }
+
+    /// The id's bytes are those of its hex, for content ids and given ids.
+    #[test]
+    fn id_bytes_are_the_ids_hex() {
+        let content =
+            parse_line(r#"{"type":"activity","ts":"2026-03-01T14:05:00Z","account_id":"a1"}"#)
+                .unwrap();
+        assert_eq!(content.id_bytes(), hex16(&content.id));
+        assert!(content.id_bytes().is_some());
+        let hexy = "00112233445566778899aabbccddeeff";
+        let given = parse_line(&format!(
+            r#"{{"id":"{hexy}","type":"activity","ts":"2026-03-01T14:05:00Z","account_id":"a1"}}"#
+        ))
+        .unwrap();
+        assert_eq!(given.id_bytes().map(|b| b[15]), Some(0xff));
+        let named = parse_line(
+            r#"{"id":"evt-1","type":"activity","ts":"2026-03-01T14:05:00Z","account_id":"a1"}"#,
+        )
+        .unwrap();
+        assert_eq!(named.id_bytes(), None);
+        assert_eq!(
+            Event::new(hexy.to_uppercase(), named.record.clone()).id_bytes(),
+            None
+        );
+        assert_eq!(
+            Event::new(content.id.clone(), named.record).id_bytes(),
+            content.id_bytes()
+        );
     }
 
     /// Records are moved several times per event during an ingest: the large,

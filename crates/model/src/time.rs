@@ -122,8 +122,8 @@ fn parse_common(b: &[u8]) -> Option<Time> {
         }
         _ => return None,
     };
-    let local = days_from_civil(year, month, day) * 86_400
-        + i64::from(hour * 3600 + minute * 60 + second);
+    let local =
+        days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
     let utc = Timestamp::new(local - i64::from(offset), nanos as i32).ok()?;
     Some(Time {
         utc,
@@ -133,7 +133,9 @@ fn parse_common(b: &[u8]) -> Option<Time> {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

@@ -119,23 +119,7 @@ impl<'a> Bytes<'a> {
 
 // ---- ids -----------------------------------------------------------------
 
-/// The 16 bytes of an id written as 32 lowercase hex digits (content ids are).
-pub(crate) fn hex16(id: &str) -> Option<[u8; 16]> {
-    let b = id.as_bytes();
-    if b.len() != 32 {
-        return None;
-    }
-    let nib = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
-    let mut out = [0u8; 16];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = (nib(b[2 * i])? << 4) | nib(b[2 * i + 1])?;
-    }
-    Some(out)
-}
+pub(crate) use molehunt_model::hex16;
 
 fn push_hex(dst: &mut String, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -272,7 +272,9 @@ impl<'a> SqliteWriter<'a> {
 impl EventWriter for SqliteWriter<'_> {
     fn insert(&mut self, new: &NewEvent<'_>) -> Result<bool, StoreError> {
         let record = &new.event.record;
-        let id_hex = hex16(&new.event.id);
+        // decoded by the parsing thread: this thread never reads the id's text
+        let id_hex = new.event.id_bytes();
+        debug_assert_eq!(id_hex, hex16(&new.event.id));
         let key = key_of(id_hex, &new.event.id);
         if self.is_stored(key)? {
             return Ok(false);
