@@ -202,22 +202,30 @@ fn timed(mut f: impl FnMut(usize) -> bool) -> Stats {
     }
 }
 
-/// Gate latency split by request kind: from a Tor exit (every forbid policy applies), with
-/// subject properties (merged with the stored user), and the rest.
+/// The request kinds `split` and `MOLEHUNT_BENCH_KIND` tell apart.
+const KINDS: [&str; 3] = ["stored", "props", "tor"];
+
+/// A request's kind (index into [`KINDS`]): from a Tor exit (every forbid policy applies), with
+/// subject properties (merged with the stored user), or the rest (stored subject).
+fn kind(r: &EvaluationRequest) -> usize {
+    let tor = r
+        .context
+        .as_ref()
+        .and_then(|c| c.get("ip"))
+        .is_some_and(|ip| ip == "185.220.101.1");
+    if tor {
+        2
+    } else {
+        usize::from(r.subject.has_attributes())
+    }
+}
+
+/// Gate latency split by request kind (see [`kind`]).
 fn split(pdp: &Pdp, reqs: &[EvaluationRequest]) {
     let mut kinds: [Vec<u64>; 3] = std::array::from_fn(|_| Vec::with_capacity(SAMPLE));
     for i in 0..SAMPLE {
         let r = &reqs[i % REQUESTS];
-        let tor = r
-            .context
-            .as_ref()
-            .and_then(|c| c.get("ip"))
-            .is_some_and(|ip| ip == "185.220.101.1");
-        let kind = if tor {
-            2
-        } else {
-            usize::from(r.subject.has_attributes())
-        };
+        let kind = kind(r);
         let t = Instant::now();
         black_box(pdp.decide(r));
         kinds[kind].push(t.elapsed().as_nanos() as u64);
@@ -227,6 +235,7 @@ fn split(pdp: &Pdp, reqs: &[EvaluationRequest]) {
         "subject properties",
         "Tor exit (all forbids apply)",
     ];
+    debug_assert_eq!(names.len(), KINDS.len());
     for (name, mut times) in names.into_iter().zip(kinds) {
         times.sort_unstable();
         let q = |q: f64| times[((times.len() as f64 - 1.0) * q) as usize] as f64 / 1000.0;
@@ -310,7 +319,18 @@ fn bench(c: &mut Criterion) {
     // `MOLEHUNT_BENCH=count`: each request decided twice, untimed, for instruction counts
     // that this VM's noise cannot move (`valgrind --tool=callgrind
     // --toggle-collect='decision::counted*'`).
+    // `MOLEHUNT_BENCH_KIND=stored|props|tor` counts only the requests of that kind.
     if std::env::var("MOLEHUNT_BENCH").is_ok_and(|v| v == "count") {
+        let only = std::env::var("MOLEHUNT_BENCH_KIND").ok().map(|k| {
+            KINDS
+                .iter()
+                .position(|n| *n == k)
+                .unwrap_or_else(|| panic!("MOLEHUNT_BENCH_KIND: one of {KINDS:?}"))
+        });
+        let reqs: Vec<EvaluationRequest> = reqs
+            .into_iter()
+            .filter(|r| only.is_none_or(|k| kind(r) == k))
+            .collect();
         let permits = counted(&pdp, &reqs) + counted(&pdp, &reqs);
         println!("{} decisions, {permits} permits", 2 * reqs.len());
         return;

@@ -414,50 +414,75 @@ impl Pdp {
                 }
             }
         };
-        let built;
-        let entities = if stored_only.is_some() {
-            snap.entities.all()
-        } else {
-            let core = crate::slice::build(
+        // The entities Cedar would see: the stored ones as they are, or a slice. A slice that
+        // can be built without Cedar's checks is only planned here, and built further down
+        // only if a selected policy's body can look an entity up.
+        let plan = match stored_only {
+            Some(_) => None,
+            None => crate::slice::plan(
                 snap,
                 (&principal, &req.subject),
                 (&resource, &req.resource),
                 &action,
                 &role_uids,
-            );
-            built = match core {
-                Some(e) => e,
-                None => match slice(true) {
+            ),
+        };
+        let checked_slice;
+        let known: Option<&Entities> = match (stored_only, &plan) {
+            (Some(_), _) => Some(snap.entities.all()),
+            (None, Some(_)) => None,
+            (None, None) => {
+                checked_slice = match slice(true) {
                     Ok(e) => e,
                     Err(_) => slice(false)?,
-                },
-            };
-            &built
+                };
+                Some(&checked_slice)
+            }
         };
         let selection = match &snap.prefilter {
-            Some(pf) => {
-                // Ancestors as Cedar will see them: the stored ones when Cedar gets the stored
-                // entities as they are (the same Cedar entities), else from the slice.
-                let ancestors = |uid: &EntityUid| -> Vec<&EntityUid> {
-                    entities
-                        .ancestors(uid)
-                        .map(|a| a.collect())
-                        .unwrap_or_default()
-                };
-                let a_anc = ancestors(&action);
-                Some(match stored_only {
-                    Some((p, r)) => pf.select(
-                        (&principal, &p.ancestors),
+            Some(pf) => Some(match (&plan, known) {
+                (Some(plan), _) => {
+                    // The slice holds the schema's action entities only with a schema.
+                    let a_anc: Vec<&EntityUid> = match plan.has_actions() {
+                        true => snap
+                            .action_closure(&action)
+                            .skip(1)
+                            .map(|(u, _)| u)
+                            .collect(),
+                        false => Vec::new(),
+                    };
+                    pf.select(
+                        (&principal, &plan.principal_ancestors),
                         (&action, &a_anc),
-                        (&resource, &r.ancestors),
-                    ),
-                    None => pf.select(
-                        (&principal, &ancestors(&principal)),
-                        (&action, &a_anc),
-                        (&resource, &ancestors(&resource)),
-                    ),
-                })
-            }
+                        (&resource, &plan.resource_ancestors),
+                    )
+                }
+                (None, Some(entities)) => {
+                    // Ancestors as Cedar will see them: the stored ones when Cedar gets the
+                    // stored entities as they are (the same Cedar entities), else from the
+                    // slice.
+                    let ancestors = |uid: &EntityUid| -> Vec<&EntityUid> {
+                        entities
+                            .ancestors(uid)
+                            .map(|a| a.collect())
+                            .unwrap_or_default()
+                    };
+                    let a_anc = ancestors(&action);
+                    match stored_only {
+                        Some((p, r)) => pf.select(
+                            (&principal, &p.ancestors),
+                            (&action, &a_anc),
+                            (&resource, &r.ancestors),
+                        ),
+                        None => pf.select(
+                            (&principal, &ancestors(&principal)),
+                            (&action, &a_anc),
+                            (&resource, &ancestors(&resource)),
+                        ),
+                    }
+                }
+                (None, None) => return Err("no entities for the decision".to_string()),
+            }),
             None => None,
         };
 
@@ -478,6 +503,9 @@ impl Pdp {
             &roles,
             facts.as_deref(),
         );
+        // A context built as values holds no entity; a selection whose bodies look no entity
+        // up then decides the same over any entities, so the slice is not built.
+        let context_entity_free = fast.is_some();
         let request = match fast {
             Some(r) => r,
             None => {
@@ -485,8 +513,25 @@ impl Pdp {
                 let context =
                     Context::from_json_value(Value::Object(ctx), schema.map(|s| (s, &action)))
                         .map_err(|e| format!("context: {e}"))?;
-                Request::new(principal, action, resource, context, schema)
-                    .map_err(|e| e.to_string())?
+                Request::new(
+                    principal.clone(),
+                    action.clone(),
+                    resource.clone(),
+                    context,
+                    schema,
+                )
+                .map_err(|e| e.to_string())?
+            }
+        };
+        // The slice, built only when the selected policies need it (or no selection is made).
+        let mut planned_slice: Option<Entities> = None;
+        let build_slice = || -> Result<Entities, String> {
+            match plan.as_ref().and_then(crate::slice::Plan::build) {
+                Some(e) => Ok(e),
+                None => match slice(true) {
+                    Ok(e) => Ok(e),
+                    Err(_) => slice(false),
+                },
             }
         };
 
@@ -496,14 +541,35 @@ impl Pdp {
         let (decision, deciding, errors): (bool, Vec<&PolicyId>, Vec<String>) =
             match (&snap.prefilter, &selection) {
                 (Some(pf), Some(selection)) => {
-                    let answer = pf.authorize(selection, &request, entities);
+                    let first = match known {
+                        Some(e) => pf.authorize(selection, &request, e, true),
+                        None if context_entity_free && pf.entity_free(selection) => {
+                            // The stored entities stand in for the slice: no body looks them up.
+                            pf.authorize(selection, &request, snap.entities.all(), false)
+                        }
+                        None => None,
+                    };
+                    let answer = match first {
+                        Some(a) => a,
+                        None => {
+                            let e = match known {
+                                Some(e) => e,
+                                None => planned_slice.insert(build_slice()?),
+                            };
+                            pf.authorize(selection, &request, e, true)
+                                .ok_or("no answer over the exact entities")?
+                        }
+                    };
                     (answer.allow, answer.reasons, answer.errors)
                 }
                 _ => {
-                    let answer =
-                        self.authorizer
-                            .is_authorized(&request, &snap.bundle.policies, entities);
-                    held = answer;
+                    let e = match known {
+                        Some(e) => e,
+                        None => planned_slice.insert(build_slice()?),
+                    };
+                    held = self
+                        .authorizer
+                        .is_authorized(&request, &snap.bundle.policies, e);
                     (
                         held.decision() == Decision::Allow,
                         held.diagnostics().reason().collect(),

@@ -82,6 +82,8 @@ struct Indexed {
     forbid: bool,
     /// The policy's body (`when` and `unless` conditions); `None`: always satisfied.
     body: Option<Expr>,
+    /// Whether evaluating the body can never look an entity up (see [`entity_free`]).
+    entity_free: bool,
     env: ast::SlotEnv,
     principal: Scope,
     action: Option<Vec<EntityUid>>,
@@ -192,7 +194,8 @@ impl Prefilter {
             policies.push(Indexed {
                 id: p.id().clone(),
                 forbid: core.effect() == Effect::Forbid,
-                body: core.non_scope_constraints().cloned(),
+                entity_free: core.non_scope_constraints().is_none_or(entity_free),
+                body: core.non_scope_constraints().map(unlocated),
                 env: core.env().clone(),
                 principal,
                 resource: Scope::from_resource(p.resource_constraint()),
@@ -248,13 +251,26 @@ impl Prefilter {
         selection
     }
 
+    /// Whether no selected policy's body can look an entity up, so that (with a context that
+    /// holds no entity) the entities a decision is evaluated over cannot change its outcome.
+    pub(crate) fn entity_free(&self, selection: &Selection) -> bool {
+        selection
+            .indices()
+            .all(|i| self.policies.get(i).is_some_and(|p| p.entity_free))
+    }
+
     /// Decides `request` over the selected policies, as Cedar's `Authorizer` would over them.
+    /// `exact`: `entities` are the ones Cedar would see; otherwise they stand in for them
+    /// because the selection is [`Prefilter::entity_free`], and `None` is returned when a body
+    /// needs Cedar's evaluation of the whole policy (scope included, which does look entities
+    /// up).
     pub(crate) fn authorize(
         &self,
         selection: &Selection,
         request: &Request,
         entities: &Entities,
-    ) -> Answer<'_> {
+        exact: bool,
+    ) -> Option<Answer<'_>> {
         let core: &ast::Request = request.as_ref();
         let eval = Evaluator::new(core.clone(), entities.as_ref(), Extensions::all_available());
         let mut permits: Vec<&PolicyId> = Vec::new();
@@ -271,7 +287,8 @@ impl Prefilter {
                         ast::ValueKind::Lit(ast::Literal::Bool(b)) => Ok(b),
                         // not a boolean (possible without a schema): Cedar's own
                         // evaluation of the whole condition words the error
-                        _ => eval.evaluate(p.policy.as_ref()),
+                        _ if exact => eval.evaluate(p.policy.as_ref()),
+                        _ => return None,
                     },
                     Err(e) => Err(e),
                 },
@@ -290,10 +307,125 @@ impl Prefilter {
             }
         }
         let allow = forbids.is_empty() && !permits.is_empty();
-        Answer {
+        Some(Answer {
             allow,
             reasons: if allow { permits } else { forbids },
             errors,
+        })
+    }
+}
+
+/// `e` without source locations. Cedar's evaluator stamps every value it makes with the
+/// location of the expression that made it (a reference count up and down, per step); the
+/// locations only serve diagnostics' labels, never an error's text or a value, so the bodies
+/// evaluated per decision are kept without them.
+fn unlocated(e: &Expr) -> Expr {
+    use ast::{ExprBuilder, ExprKind};
+    use cedar_policy_core::expr_builder::ExprBuilder as _;
+    use std::sync::Arc;
+    let sub = |e: &Arc<Expr>| Arc::new(unlocated(e));
+    let kind = match e.expr_kind() {
+        ExprKind::If {
+            test_expr,
+            then_expr,
+            else_expr,
+        } => ExprKind::If {
+            test_expr: sub(test_expr),
+            then_expr: sub(then_expr),
+            else_expr: sub(else_expr),
+        },
+        ExprKind::And { left, right } => ExprKind::And {
+            left: sub(left),
+            right: sub(right),
+        },
+        ExprKind::Or { left, right } => ExprKind::Or {
+            left: sub(left),
+            right: sub(right),
+        },
+        ExprKind::UnaryApp { op, arg } => ExprKind::UnaryApp {
+            op: *op,
+            arg: sub(arg),
+        },
+        ExprKind::BinaryApp { op, arg1, arg2 } => ExprKind::BinaryApp {
+            op: *op,
+            arg1: sub(arg1),
+            arg2: sub(arg2),
+        },
+        ExprKind::ExtensionFunctionApp { fn_name, args } => ExprKind::ExtensionFunctionApp {
+            fn_name: fn_name.clone(),
+            args: Arc::new(args.iter().map(unlocated).collect()),
+        },
+        ExprKind::GetAttr { expr, attr } => ExprKind::GetAttr {
+            expr: sub(expr),
+            attr: attr.clone(),
+        },
+        ExprKind::HasAttr { expr, attr } => ExprKind::HasAttr {
+            expr: sub(expr),
+            attr: attr.clone(),
+        },
+        ExprKind::ExtHasAttr { expr, attrs } => ExprKind::ExtHasAttr {
+            expr: sub(expr),
+            attrs: attrs.clone(),
+        },
+        ExprKind::Like { expr, pattern } => ExprKind::Like {
+            expr: sub(expr),
+            pattern: pattern.clone(),
+        },
+        ExprKind::Is { expr, entity_type } => ExprKind::Is {
+            expr: sub(expr),
+            entity_type: entity_type.clone(),
+        },
+        ExprKind::Set(items) => ExprKind::Set(Arc::new(items.iter().map(unlocated).collect())),
+        ExprKind::Record(fields) => ExprKind::Record(Arc::new(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), unlocated(v)))
+                .collect(),
+        )),
+        other => other.clone(),
+    };
+    ExprBuilder::new().with_expr_kind(kind)
+}
+
+/// Whether evaluating `body` can never look an entity up, given a context that holds no entity
+/// (the context built as values in `pdp.rs` never does): Cedar's evaluator consults its entities
+/// only for `in` (the left side's ancestors), tags, and attributes of an entity (`.`, `has`).
+/// Attribute access is allowed here only on `context` and records within it; anything else
+/// (an entity's attributes, `in`, tags, slots, unknowns, any form not listed) counts as
+/// looking entities up. Conservative: `false` only costs the entity slice.
+fn entity_free(body: &Expr) -> bool {
+    use ast::{BinaryOp, ExprKind, Var};
+    /// An expression that yields `context` or a value inside it, never an entity.
+    fn in_context(e: &Expr) -> bool {
+        match e.expr_kind() {
+            ExprKind::Var(Var::Context) => true,
+            ExprKind::GetAttr { expr, .. } => in_context(expr),
+            _ => false,
         }
+    }
+    match body.expr_kind() {
+        ExprKind::Lit(_) | ExprKind::Var(_) => true,
+        ExprKind::If {
+            test_expr,
+            then_expr,
+            else_expr,
+        } => entity_free(test_expr) && entity_free(then_expr) && entity_free(else_expr),
+        ExprKind::And { left, right } | ExprKind::Or { left, right } => {
+            entity_free(left) && entity_free(right)
+        }
+        ExprKind::UnaryApp { arg, .. } => entity_free(arg),
+        ExprKind::BinaryApp { op, arg1, arg2 } => {
+            !matches!(op, BinaryOp::In | BinaryOp::GetTag | BinaryOp::HasTag)
+                && entity_free(arg1)
+                && entity_free(arg2)
+        }
+        ExprKind::ExtensionFunctionApp { args, .. } => args.iter().all(entity_free),
+        ExprKind::GetAttr { expr, .. }
+        | ExprKind::HasAttr { expr, .. }
+        | ExprKind::ExtHasAttr { expr, .. } => in_context(expr),
+        ExprKind::Like { expr, .. } | ExprKind::Is { expr, .. } => entity_free(expr),
+        ExprKind::Set(items) => items.iter().all(entity_free),
+        ExprKind::Record(fields) => fields.values().all(entity_free),
+        _ => false,
     }
 }

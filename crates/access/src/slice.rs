@@ -25,69 +25,165 @@ use crate::authzen::Subject;
 use crate::pdp::Snapshot;
 use crate::values;
 
-/// The slice for a decision, or `None` when it must take the checked path.
-pub(crate) fn build(
-    snap: &Snapshot,
-    principal: (&EntityUid, &Subject),
-    resource: (&EntityUid, &Subject),
-    action: &EntityUid,
-    roles: &[EntityUid],
-) -> Option<Entities> {
+/// A slice that can be built for a decision: every check that could send the decision to the
+/// checked path is done, nothing is built yet. It also tells the ancestors the principal and
+/// the resource have in the slice, for the pre-selection, so a decision whose selected policies
+/// never look an entity up needs no slice at all (see `Prefilter::entity_free`).
+pub(crate) struct Plan<'a> {
+    snap: &'a Snapshot,
+    principal: (&'a EntityUid, &'a Subject),
+    resource: (&'a EntityUid, &'a Subject),
+    roles: &'a [EntityUid],
+    /// The schema's action entities the schema check would add (none without a schema).
+    actions: Option<&'a EntityUid>,
+    /// The principal's ancestors in the slice: its stored ones, the granted roles and theirs.
+    pub principal_ancestors: Vec<&'a EntityUid>,
+    /// The resource's ancestors in the slice.
+    pub resource_ancestors: Vec<&'a EntityUid>,
+}
+
+/// The plan of the slice for a decision, or `None` when it must take the checked path.
+pub(crate) fn plan<'a>(
+    snap: &'a Snapshot,
+    principal: (&'a EntityUid, &'a Subject),
+    resource: (&'a EntityUid, &'a Subject),
+    action: &'a EntityUid,
+    roles: &'a [EntityUid],
+) -> Option<Plan<'a>> {
+    let stored_p = snap.entities.get(principal.0);
+    let stored_r = snap.entities.get(resource.0);
     // A built principal's new ancestors (the roles) would reach a resource below it only
     // through the closure computation.
-    if !roles.is_empty()
-        && snap
-            .entities
-            .get(resource.0)
-            .is_some_and(|r| r.core.is_descendant_of(principal.0.as_ref()))
+    if !roles.is_empty() && stored_r.is_some_and(|r| r.core.is_descendant_of(principal.0.as_ref()))
     {
         return None;
     }
-    let checking = snap.bundle.schema.is_some();
-    let mut shape = checking.then(|| {
-        let mut buf = crate::shapes::scratch();
-        buf.push(b'E');
-        buf
-    });
-    // A handful of entities: a linear scan beats hashing.
-    let mut seen: Vec<&EntityUid> = Vec::with_capacity(8);
-    let mut list: Vec<Arc<ast::Entity>> = Vec::with_capacity(8);
-    list.push(entity(snap, principal.0, principal.1, roles, &mut shape)?);
-    seen.push(principal.0);
-    if insert(&mut seen, resource.0) {
-        list.push(entity(snap, resource.0, resource.1, &[], &mut shape)?);
-    }
-    push_ancestors(snap, principal.0, &mut seen, &mut list);
-    push_ancestors(snap, resource.0, &mut seen, &mut list);
+    let me: &ast::EntityUID = principal.0.as_ref();
+    let mut principal_ancestors: Vec<&EntityUid> = Vec::with_capacity(8);
+    principal_ancestors.extend(stored_p.iter().flat_map(|s| s.ancestors.iter()));
     for role in roles {
-        if insert(&mut seen, role) {
-            list.push(snap.entities.get(role)?.core.clone());
+        let stored_role = snap.entities.get(role)?;
+        let r: &ast::EntityUID = role.as_ref();
+        if r == me || stored_role.core.is_descendant_of(me) {
+            return None;
         }
-        push_ancestors(snap, role, &mut seen, &mut list);
+        principal_ancestors.push(role);
+        principal_ancestors.extend(stored_role.ancestors.iter());
     }
-    if let Some(shape) = shape {
-        // Only shapes Cedar's own check accepted skip it; the action entities are the ones that
-        // check would add.
+    let same = principal.0 == resource.0;
+    let built_p = built(stored_p.is_some(), principal.1, roles);
+    let built_r = !same && built(stored_r.is_some(), resource.1, &[]);
+    if (built_p && !plain(principal.1)) || (built_r && !plain(resource.1)) {
+        return None;
+    }
+    let resource_ancestors = if same {
+        principal_ancestors.clone()
+    } else {
+        stored_r.iter().flat_map(|s| s.ancestors.iter()).collect()
+    };
+    let mut actions = None;
+    if snap.bundle.schema.is_some() {
+        // Only shapes Cedar's own check accepted skip it.
         snap.actions.as_ref()?;
+        let mut shape = crate::shapes::scratch();
+        shape.push(b'E');
+        if built_p {
+            let parents = stored_p
+                .into_iter()
+                .flat_map(|s| s.ancestors.iter())
+                .chain(roles);
+            let given = principal.1.attributes_ref();
+            snap.shapes.entity_key(
+                principal.1,
+                principal.0,
+                stored_p.map(|s| &s.attrs),
+                &given,
+                parents,
+                &mut shape,
+            );
+        }
+        if built_r {
+            let given = resource.1.attributes_ref();
+            snap.shapes.entity_key(
+                resource.1,
+                resource.0,
+                stored_r.map(|s| &s.attrs),
+                &given,
+                stored_r.into_iter().flat_map(|s| s.ancestors.iter()),
+                &mut shape,
+            );
+        }
         if !snap.shapes.checked(&shape) {
             return None;
         }
         crate::shapes::recycle(shape);
-        for (a, e) in snap.action_closure(action) {
-            if !seen.contains(&a) {
-                list.push(e.clone());
+        actions = Some(action);
+    }
+    Some(Plan {
+        snap,
+        principal,
+        resource,
+        roles,
+        actions,
+        principal_ancestors,
+        resource_ancestors,
+    })
+}
+
+/// Whether the entity of `uid` is built for the decision rather than taken as stored.
+fn built(stored: bool, given: &Subject, roles: &[EntityUid]) -> bool {
+    !stored || given.has_attributes() || !roles.is_empty()
+}
+
+/// Whether every request attribute of `given` becomes a Cedar value directly.
+fn plain(given: &Subject) -> bool {
+    given.attributes_ref().values().all(values::plain)
+}
+
+impl Plan<'_> {
+    /// Whether the slice holds the schema's action entities (it does with a schema).
+    pub(crate) fn has_actions(&self) -> bool {
+        self.actions.is_some()
+    }
+
+    /// The slice: the built principal and resource, their stored ancestors, the granted roles
+    /// and theirs, and (with a schema) the action entities the schema check would add.
+    pub(crate) fn build(&self) -> Option<Entities> {
+        let snap = self.snap;
+        let (principal, resource) = (self.principal, self.resource);
+        // A handful of entities: a linear scan beats hashing.
+        let mut seen: Vec<&EntityUid> = Vec::with_capacity(8);
+        let mut list: Vec<Arc<ast::Entity>> = Vec::with_capacity(8);
+        list.push(entity(snap, principal.0, principal.1, self.roles)?);
+        seen.push(principal.0);
+        if insert(&mut seen, resource.0) {
+            list.push(entity(snap, resource.0, resource.1, &[])?);
+        }
+        push_ancestors(snap, principal.0, &mut seen, &mut list);
+        push_ancestors(snap, resource.0, &mut seen, &mut list);
+        for role in self.roles {
+            if insert(&mut seen, role) {
+                list.push(snap.entities.get(role)?.core.clone());
+            }
+            push_ancestors(snap, role, &mut seen, &mut list);
+        }
+        if let Some(action) = self.actions {
+            for (a, e) in snap.action_closure(action) {
+                if !seen.contains(&a) {
+                    list.push(e.clone());
+                }
             }
         }
+        let core = cedar_policy_core::entities::Entities::new()
+            .add_entities(
+                list,
+                None::<&NoEntitiesSchema>,
+                TCComputation::AssumeAlreadyComputed,
+                Extensions::all_available(),
+            )
+            .ok()?;
+        Some(Entities::from(core))
     }
-    let core = cedar_policy_core::entities::Entities::new()
-        .add_entities(
-            list,
-            None::<&NoEntitiesSchema>,
-            TCComputation::AssumeAlreadyComputed,
-            Extensions::all_available(),
-        )
-        .ok()?;
-    Some(Entities::from(core))
 }
 
 /// Add `uid` to `seen`; `false` when it was there.
@@ -118,32 +214,20 @@ fn push_ancestors<'a>(
 }
 
 /// The principal's or resource's entity: the stored one as it is, or the stored attributes with
-/// the request's over them and the stored ancestors plus the granted roles and theirs. An entity
-/// built here adds its part to `shape` exactly as the checked path does.
+/// the request's over them and the stored ancestors plus the granted roles and theirs.
 fn entity(
     snap: &Snapshot,
     uid: &EntityUid,
     given: &Subject,
     roles: &[EntityUid],
-    shape: &mut Option<Vec<u8>>,
 ) -> Option<Arc<ast::Entity>> {
     let stored = snap.entities.get(uid);
-    if !given.has_attributes()
-        && roles.is_empty()
+    if !built(stored.is_some(), given, roles)
         && let Some(s) = stored
     {
         return Some(s.core.clone());
     }
     let given_attrs = given.attributes_ref();
-    if let Some(out) = shape.as_mut() {
-        let parents = stored
-            .into_iter()
-            .flat_map(|s| s.ancestors.iter())
-            .chain(roles);
-        let stored_attrs = stored.map(|s| &s.attrs);
-        snap.shapes
-            .entity_key(given, uid, stored_attrs, &given_attrs, parents, out);
-    }
     let core = stored.map(|s| s.core.as_ref());
     let mut attrs: values::Attrs = core
         .map(|e| e.attrs().map(|(k, v)| (k.clone(), v.clone())).collect())

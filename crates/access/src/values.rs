@@ -38,6 +38,17 @@ pub(crate) fn value(value: &serde_json::Value) -> Option<Value> {
     })
 }
 
+/// Whether [`value`] makes a Cedar value of `value` (without making it).
+pub(crate) fn plain(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(_) | serde_json::Value::Bool(_) => true,
+        serde_json::Value::Number(n) => n.as_i64().is_some(),
+        serde_json::Value::Array(items) => items.iter().all(plain),
+        serde_json::Value::Object(map) => map.iter().all(|(k, v)| !k.starts_with("__") && plain(v)),
+        serde_json::Value::Null => false,
+    }
+}
+
 /// A JSON object as a Cedar record, or `None` when a member needs Cedar's own parser.
 pub(crate) fn record(map: &Map<String, serde_json::Value>) -> Option<Record> {
     let mut out = Record::new();
@@ -153,6 +164,7 @@ mod tests {
             json!({"a": {"b": [1, 2]}, "c": "d"}),
         ] {
             assert_eq!(value(&v).unwrap(), via_cedar(&v), "{v}");
+            assert!(plain(&v), "{v}");
         }
         for bad in [
             json!(null),
@@ -161,6 +173,8 @@ mod tests {
             json!([{"__extn": {"fn": "ip", "arg": "1.2.3.4"}}]),
         ] {
             assert!(value(&bad).is_none(), "{bad}");
+            assert!(!plain(&bad), "{bad}");
+            assert!(!plain(&json!({"x": [1, bad.clone()]})), "{bad}");
         }
     }
 
