@@ -28,6 +28,7 @@ pub mod db;
 pub mod entities;
 mod fastjson;
 pub mod grants;
+mod memo;
 pub mod pdp;
 pub mod policies;
 mod prefilter;

@@ -542,10 +542,16 @@ impl Pdp {
             match (&snap.prefilter, &selection) {
                 (Some(pf), Some(selection)) => {
                     let first = match known {
-                        Some(e) => pf.authorize(selection, &request, e, true),
+                        Some(e) => pf.authorize(selection, &request, e, true, context_entity_free),
                         None if context_entity_free && pf.entity_free(selection) => {
                             // The stored entities stand in for the slice: no body looks them up.
-                            pf.authorize(selection, &request, snap.entities.all(), false)
+                            pf.authorize(
+                                selection,
+                                &request,
+                                snap.entities.all(),
+                                false,
+                                context_entity_free,
+                            )
                         }
                         None => None,
                     };
@@ -556,7 +562,7 @@ impl Pdp {
                                 Some(e) => e,
                                 None => planned_slice.insert(build_slice()?),
                             };
-                            pf.authorize(selection, &request, e, true)
+                            pf.authorize(selection, &request, e, true, context_entity_free)
                                 .ok_or("no answer over the exact entities")?
                         }
                     };

@@ -84,6 +84,8 @@ struct Indexed {
     body: Option<Expr>,
     /// Whether evaluating the body can never look an entity up (see [`entity_free`]).
     entity_free: bool,
+    /// The body's answers by the context values it reads, when it reads nothing else.
+    memo: Option<crate::memo::Memo>,
     env: ast::SlotEnv,
     principal: Scope,
     action: Option<Vec<EntityUid>>,
@@ -195,6 +197,9 @@ impl Prefilter {
                 id: p.id().clone(),
                 forbid: core.effect() == Effect::Forbid,
                 entity_free: core.non_scope_constraints().is_none_or(entity_free),
+                memo: core
+                    .non_scope_constraints()
+                    .and_then(crate::memo::Memo::new),
                 body: core.non_scope_constraints().map(unlocated),
                 env: core.env().clone(),
                 principal,
@@ -263,15 +268,22 @@ impl Prefilter {
     /// `exact`: `entities` are the ones Cedar would see; otherwise they stand in for them
     /// because the selection is [`Prefilter::entity_free`], and `None` is returned when a body
     /// needs Cedar's evaluation of the whole policy (scope included, which does look entities
-    /// up).
+    /// up). `plain_context`: the request's context holds plain values only (as built in
+    /// `pdp.rs`, never by Cedar's JSON parser), so context-only bodies may answer from their
+    /// memory (see [`crate::memo`]).
     pub(crate) fn authorize(
         &self,
         selection: &Selection,
         request: &Request,
         entities: &Entities,
         exact: bool,
+        plain_context: bool,
     ) -> Option<Answer<'_>> {
         let core: &ast::Request = request.as_ref();
+        let context = match (plain_context, core.context()) {
+            (true, Some(ast::Context::Value(record))) => Some(record.as_ref()),
+            _ => None,
+        };
         let eval = Evaluator::new(core.clone(), entities.as_ref(), Extensions::all_available());
         let mut permits: Vec<&PolicyId> = Vec::new();
         let mut forbids: Vec<&PolicyId> = Vec::new();
@@ -280,11 +292,22 @@ impl Prefilter {
             let Some(p) = self.policies.get(i) else {
                 continue;
             };
-            let satisfied = match &p.body {
-                None => Ok(true),
-                Some(body) => match eval.interpret(body, &p.env) {
+            let key = match (&p.memo, context) {
+                (Some(memo), Some(context)) => Some((memo, memo.key(context))),
+                _ => None,
+            };
+            let known = key.as_ref().and_then(|(memo, key)| memo.get(key));
+            let satisfied = match (&p.body, known) {
+                (None, _) => Ok(true),
+                (Some(_), Some(b)) => Ok(b),
+                (Some(body), None) => match eval.interpret(body, &p.env) {
                     Ok(v) => match v.value {
-                        ast::ValueKind::Lit(ast::Literal::Bool(b)) => Ok(b),
+                        ast::ValueKind::Lit(ast::Literal::Bool(b)) => {
+                            if let Some((memo, key)) = key {
+                                memo.remember(key, b);
+                            }
+                            Ok(b)
+                        }
                         // not a boolean (possible without a schema): Cedar's own
                         // evaluation of the whole condition words the error
                         _ if exact => eval.evaluate(p.policy.as_ref()),
