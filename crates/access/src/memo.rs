@@ -10,7 +10,10 @@
 //! is never looked up.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::sync::RwLock;
+
+use rustc_hash::FxHashMap;
 
 use cedar_policy_core::ast::{Expr, ExprKind, Value, ValueKind, Var};
 use smol_str::SmolStr;
@@ -19,7 +22,7 @@ use smol_str::SmolStr;
 const LIMIT: usize = 512;
 
 /// What a context shows along one path.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Step {
     /// Step `n` is missing from the record before it.
     Missing(usize),
@@ -29,10 +32,56 @@ pub(crate) enum Step {
     Found(Value),
 }
 
+/// Hashed by structure, consistent with `Value`'s equality (which ignores source locations;
+/// sets and records are walked in their sorted order).
+impl Hash for Step {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        match self {
+            Step::Missing(n) => {
+                0u8.hash(h);
+                n.hash(h);
+            }
+            Step::NotRecord(n, v) => {
+                1u8.hash(h);
+                n.hash(h);
+                hash_value(v, h);
+            }
+            Step::Found(v) => {
+                2u8.hash(h);
+                hash_value(v, h);
+            }
+        }
+    }
+}
+
+fn hash_value<H: Hasher>(v: &Value, h: &mut H) {
+    match v.value_kind() {
+        ValueKind::Lit(l) => {
+            0u8.hash(h);
+            l.hash(h);
+        }
+        ValueKind::Set(set) => {
+            1u8.hash(h);
+            set.len().hash(h);
+            set.iter().for_each(|x| hash_value(x, h));
+        }
+        ValueKind::Record(r) => {
+            2u8.hash(h);
+            r.len().hash(h);
+            for (k, x) in r.iter() {
+                k.hash(h);
+                hash_value(x, h);
+            }
+        }
+        // never in a context built as plain values; equal values hash alike all the same
+        ValueKind::ExtensionValue(_) => 3u8.hash(h),
+    }
+}
+
 /// The paths a context-only body reads, with its remembered answers.
 pub(crate) struct Memo {
     paths: Vec<Vec<SmolStr>>,
-    answers: RwLock<BTreeMap<Vec<Step>, bool>>,
+    answers: RwLock<FxHashMap<Vec<Step>, bool>>,
 }
 
 impl Memo {
@@ -44,7 +93,7 @@ impl Memo {
         paths.dedup();
         Some(Memo {
             paths,
-            answers: RwLock::new(BTreeMap::new()),
+            answers: RwLock::new(FxHashMap::default()),
         })
     }
 
