@@ -25,6 +25,7 @@ const POLICIES: &str = r#"
 @id("owner") permit (principal, action == Action::"delete", resource) when { resource has owner && resource.owner == principal };
 @id("role") permit (principal in Role::"admin", action, resource);
 @id("not-bool") permit (principal, action == Action::"read", resource == Document::"d2") when { context.label };
+@id("not-bool-role") permit (principal in Role::"admin", action == Action::"list", resource) when { context.label };
 "#;
 
 const SCHEMA: &str = r#"
@@ -80,7 +81,14 @@ fn entities() -> Vec<Value> {
 
 const USERS: [&str; 3] = ["alice", "bob", "carol"];
 const DOCS: [&str; 3] = ["d1", "d2", "d3"];
-const ACTIONS: [&str; 3] = ["read", "write", "delete"];
+/// `list` (only without a schema) is decided by policies whose bodies read only the context.
+fn actions(typed: bool) -> &'static [&'static str] {
+    if typed {
+        &["read", "write", "delete"]
+    } else {
+        &["read", "write", "delete", "list"]
+    }
+}
 
 /// Subject properties: none, shadowing a stored attribute (same type), adding one, changing a
 /// stored attribute's type (only without a schema), several at once.
@@ -237,7 +245,7 @@ fn agree(
     let (mut allowed, mut erred) = (0, 0);
     for _round in 0..2 {
         for u in USERS {
-            for a in ACTIONS {
+            for &a in actions(typed) {
                 for d in DOCS {
                     for sp in subject_properties(typed) {
                         for ctx in contexts(typed) {
