@@ -13,7 +13,7 @@ use crate::analyze::{StreamPass, previous_networks, recompute, to_results};
 use crate::config::load_config;
 use crate::enrich::Enricher;
 use crate::error::EngineError;
-use crate::ingest::{IngestOptions, IngestReport, ingest_source};
+use crate::ingest::{IngestOptions, IngestReport, Source, ingest_source};
 use crate::progress::Progress;
 use crate::report::ReportFormat;
 
@@ -172,14 +172,19 @@ impl Engine {
             let outcome = if name == "-" {
                 progress.start("-", None);
                 let stdin = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
-                self.ingest_one(&name, stdin, opts, stream.as_mut(), finish_with, progress)
+                let source = Source {
+                    name: &name,
+                    size: None,
+                };
+                self.ingest_one(source, stdin, opts, stream.as_mut(), finish_with, progress)
             } else {
                 match std::fs::File::open(path) {
                     Ok(f) => {
                         let size = f.metadata().map(|m| m.len()).ok();
                         progress.start(&name, size);
                         let reader = std::io::BufReader::with_capacity(1 << 16, f);
-                        self.ingest_one(&name, reader, opts, stream.as_mut(), finish_with, progress)
+                        let source = Source { name: &name, size };
+                        self.ingest_one(source, reader, opts, stream.as_mut(), finish_with, progress)
                     }
                     Err(e) => Err(EngineError::Io {
                         path: path.clone(),
@@ -232,8 +237,12 @@ impl Engine {
             Some(_) => previous_networks(&self.store)?,
             None => Vec::new(),
         };
+        let source = Source {
+            name: source_name,
+            size: None,
+        };
         let mut report = self.ingest_one(
-            source_name,
+            source,
             reader,
             opts,
             stream.as_mut(),
@@ -251,7 +260,7 @@ impl Engine {
 
     fn ingest_one(
         &mut self,
-        name: &str,
+        source: Source<'_>,
         reader: impl BufRead + Send,
         opts: &IngestOptions,
         stream: Option<&mut StreamPass>,
@@ -270,7 +279,7 @@ impl Engine {
             enricher,
             stream,
             finish_with,
-            name,
+            source,
             reader,
             opts,
             progress,

@@ -122,6 +122,18 @@ impl Rejects {
     }
 }
 
+/// An input's name (a file name or `-`) and its size in bytes when known.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub name: &'a str,
+    pub size: Option<u64>,
+}
+
+/// Bytes per event assumed to estimate an input's events from its size (JSON
+/// lines of the contract run 100-200 bytes; an estimate too low only costs
+/// the writer a late regrowth).
+const BYTES_PER_EVENT: u64 = 100;
+
 /// Batches in flight to the analysis thread.
 const ANALYSIS_QUEUE: usize = 8;
 
@@ -136,11 +148,12 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
     enricher: &mut Enricher,
     mut stream: Option<&mut StreamPass>,
     finish_with: Option<&[PreviousNetwork]>,
-    source: &str,
+    input: Source<'_>,
     mut reader: R,
     opts: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport, EngineError> {
+    let source = input.name;
     let format = match opts.format {
         Some(f) => f,
         None => {
@@ -152,6 +165,9 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
         }
     };
     let mut writer = store.writer(source)?;
+    if let Some(size) = input.size {
+        writer.expect(size / BYTES_PER_EVENT);
+    }
     let mut counts = IngestCounts::default();
     let mut listed: Vec<LineError> = Vec::new();
     let mut bad = 0u64;

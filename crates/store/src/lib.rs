@@ -166,6 +166,9 @@ pub struct PersonRisk {
 pub trait EventWriter {
     /// Stores an event unless one with the same id is stored; true when new.
     fn insert(&mut self, event: &NewEvent<'_>) -> Result<bool, StoreError>;
+    /// A hint, before the first insert: about this many events will come
+    /// (estimated from the input's size), so memory can be sized once.
+    fn expect(&mut self, _events: u64) {}
     /// Commits the events and records the ingest; returns its ingest number.
     fn commit(self, counts: &IngestCounts) -> Result<i64, StoreError>;
     /// Discards everything written (also what dropping the writer does).

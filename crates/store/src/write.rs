@@ -270,6 +270,14 @@ impl<'a> SqliteWriter<'a> {
 }
 
 impl EventWriter for SqliteWriter<'_> {
+    /// Sizes the set of this ingest's identities once: grown by doubling, its
+    /// rehashes and the fresh pages of every size were a quarter of the
+    /// storing thread's time on the 1M-event benchmark.
+    fn expect(&mut self, events: u64) {
+        let n = usize::try_from(events).unwrap_or(usize::MAX).min(SEEN_KEYS);
+        self.sink.seen.reserve(n.saturating_sub(self.sink.seen.len()));
+    }
+
     fn insert(&mut self, new: &NewEvent<'_>) -> Result<bool, StoreError> {
         let record = &new.event.record;
         // decoded by the parsing thread: this thread never reads the id's text
@@ -357,6 +365,22 @@ impl Drop for SqliteWriter<'_> {
 mod tests {
     use super::*;
     use crate::{EventStore, Store};
+
+    /// The size hint sizes the identity set once, never past its memory cap.
+    #[test]
+    fn expected_events_size_the_identity_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("e.db")).unwrap();
+        let mut w = store.writer("x").unwrap();
+        w.expect(5_000);
+        let cap = w.sink.seen.capacity();
+        assert!(cap >= 5_000, "{cap}");
+        w.sink.seen_cap = SEEN_KEYS;
+        w.expect(u64::MAX);
+        assert!(w.sink.seen.capacity() >= SEEN_KEYS);
+        assert!(w.sink.seen.capacity() < 2 * SEEN_KEYS);
+        w.rollback().unwrap();
+    }
 
     /// Identities forgotten mid-ingest (the memory cap) still catch later
     /// duplicates through the index, within the ingest and after it.
