@@ -184,7 +184,14 @@ impl Engine {
                         progress.start(&name, size);
                         let reader = std::io::BufReader::with_capacity(1 << 16, f);
                         let source = Source { name: &name, size };
-                        self.ingest_one(source, reader, opts, stream.as_mut(), finish_with, progress)
+                        self.ingest_one(
+                            source,
+                            reader,
+                            opts,
+                            stream.as_mut(),
+                            finish_with,
+                            progress,
+                        )
                     }
                     Err(e) => Err(EngineError::Io {
                         path: path.clone(),

@@ -275,7 +275,9 @@ impl EventWriter for SqliteWriter<'_> {
     /// storing thread's time on the 1M-event benchmark.
     fn expect(&mut self, events: u64) {
         let n = usize::try_from(events).unwrap_or(usize::MAX).min(SEEN_KEYS);
-        self.sink.seen.reserve(n.saturating_sub(self.sink.seen.len()));
+        self.sink
+            .seen
+            .reserve(n.saturating_sub(self.sink.seen.len()));
     }
 
     fn insert(&mut self, new: &NewEvent<'_>) -> Result<bool, StoreError> {
