@@ -5,10 +5,12 @@
 //! decision, the deciding policies and the errors.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use cedar_policy::{Authorizer, Context, Decision, Entities, Entity, EntityUid, Request, Schema};
+use cedar_policy::{Authorizer, Context, Entities, Entity, EntityUid, Request, Schema};
 use jiff::{SignedDuration, Timestamp};
 use molehunt_access::authzen::EvaluationRequest;
 use molehunt_access::grants::GrantWindow;
@@ -280,19 +282,7 @@ fn cedar_answer(
     .unwrap();
     let snap = pdp.snapshot();
     let answer = Authorizer::new().is_authorized(&request, &snap.bundle.policies, entities);
-    let mut reasons: Vec<String> = answer
-        .diagnostics()
-        .reason()
-        .map(|p| p.to_string())
-        .collect();
-    reasons.sort();
-    let mut errors: Vec<String> = answer
-        .diagnostics()
-        .errors()
-        .map(|e| e.to_string())
-        .collect();
-    errors.sort();
-    (answer.decision() == Decision::Allow, reasons, errors)
+    common::summary(&answer)
 }
 
 #[test]
@@ -478,25 +468,14 @@ fn evaluation_errors_are_cedars() {
                 )
                 .unwrap();
                 let answer = Authorizer::new().is_authorized(&request, &snap.bundle.policies, &all);
-                let mut reasons: Vec<String> = answer
-                    .diagnostics()
-                    .reason()
-                    .map(|p| p.to_string())
-                    .collect();
-                reasons.sort();
-                let mut errors: Vec<String> = answer
-                    .diagnostics()
-                    .errors()
-                    .map(|e| e.to_string())
-                    .collect();
-                errors.sort();
+                let (cedar_allows, reasons, errors) = common::summary(&answer);
                 let mut gate_reasons = gate.policies.clone();
                 gate_reasons.sort();
                 let mut gate_errors = gate.errors.clone();
                 gate_errors.sort();
                 assert_eq!(
                     (gate.response.decision, &gate_reasons, &gate_errors),
-                    (answer.decision() == Decision::Allow, &reasons, &errors),
+                    (cedar_allows, &reasons, &errors),
                     "{u} {a} {d}"
                 );
                 allowed += usize::from(gate.response.decision);

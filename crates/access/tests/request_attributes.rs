@@ -6,7 +6,9 @@
 //! (or only the context), with and without a schema.
 #![allow(clippy::unwrap_used)]
 
-use cedar_policy::{Authorizer, Context, Decision, Entities, Entity, EntityUid, Request, Schema};
+mod common;
+
+use cedar_policy::{Authorizer, Context, Entities, Entity, EntityUid, Request, Schema};
 use jiff::{SignedDuration, Timestamp};
 use molehunt_access::authzen::EvaluationRequest;
 use molehunt_access::grants::GrantWindow;
@@ -193,19 +195,7 @@ fn cedar(
     )
     .unwrap();
     let answer = Authorizer::new().is_authorized(&request, &pdp.snapshot().bundle.policies, &all);
-    let mut reasons: Vec<String> = answer
-        .diagnostics()
-        .reason()
-        .map(|p| p.to_string())
-        .collect();
-    reasons.sort();
-    let mut errors: Vec<String> = answer
-        .diagnostics()
-        .errors()
-        .map(|e| e.to_string())
-        .collect();
-    errors.sort();
-    (answer.decision() == Decision::Allow, reasons, errors)
+    common::summary(&answer)
 }
 
 fn request(
