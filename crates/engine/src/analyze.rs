@@ -2,7 +2,7 @@
 //! analysis into stored results.
 
 use molehunt_detect::{Analysis, Analyzer, DetectConfig, PreviousNetwork};
-use molehunt_model::{Enrichment, Event, parse_line};
+use molehunt_model::{Enrichment, Event, parse_stored};
 use molehunt_store::{
     CaseRow, EventStore, EvidenceRow, NetworkRow, Results, Store, analysis_time, is_upsert,
 };
@@ -116,10 +116,9 @@ pub(crate) fn recompute(
     let mut pending = 0u64;
     let n = store.for_each_event(&mut |stored| {
         // stored lines were validated on ingest; a failure here means the file was altered
-        let event = parse_line(&stored.raw).map_err(|e| {
+        let event = parse_stored(&stored.raw, stored.id.clone()).map_err(|e| {
             molehunt_store::StoreError::Corrupt(format!("event `{}`: {e}", stored.id))
         })?;
-        let event = Event::new(stored.id.clone(), event.record);
         enricher.enrich(&event, &mut enrichment);
         analyzer.observe(&event, &enrichment);
         pending += 1;

@@ -23,6 +23,8 @@ pub use enrich::{
     Enrichment, IpClass, IpInfo, RemoteToolHit, SanctionsHit, SeenIn, UsbHit, UsbKind, WalletHit,
 };
 pub use evidence::{Evidence, RiskLevel, Severity};
-pub use parse::{Event, EventId, ParseError, content_id, hex16, parse_line, person_from_csv_row};
+pub use parse::{
+    Event, EventId, ParseError, content_id, hex16, parse_line, parse_stored, person_from_csv_row,
+};
 pub use records::*;
 pub use time::{Time, TimeError};

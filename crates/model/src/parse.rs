@@ -133,10 +133,17 @@ fn quick_head(line: &str) -> Option<&str> {
 
 /// Parses one JSON Lines record.
 pub fn parse_line(line: &str) -> Result<Event, ParseError> {
-    parse_with(line, true)
+    parse_with(line, true, None)
 }
 
-fn parse_with(line: &str, allow_quick: bool) -> Result<Event, ParseError> {
+/// Parses a stored line whose identity is already known (a rescore): the same
+/// record as [`parse_line`] gives, without hashing its content for an id that
+/// would be discarded.
+pub fn parse_stored(line: &str, id: EventId) -> Result<Event, ParseError> {
+    parse_with(line, true, Some(id))
+}
+
+fn parse_with(line: &str, allow_quick: bool, known: Option<EventId>) -> Result<Event, ParseError> {
     let quick = if allow_quick { quick_head(line) } else { None };
     let head = match quick {
         Some(ty) => Head {
@@ -160,6 +167,9 @@ fn parse_with(line: &str, allow_quick: bool) -> Result<Event, ParseError> {
             return Err(e);
         }
     };
+    if let Some(id) = known {
+        return Ok(Event::new(id, record));
+    }
     let id = match head.id {
         Some(IdValue::Str(s)) if !s.is_empty() => s,
         Some(IdValue::Int(i)) => i.to_string(),
@@ -362,6 +372,20 @@ mod tests {
         assert_eq!(event.id, "24286a07e2b4121387cc36015d9cd58f");
     }
 
+    /// A stored line parses to the record `parse_line` gives, under the stored id.
+    #[test]
+    fn stored_lines_keep_their_stored_id() {
+        let line =
+            r#"{"type":"login","ts":"2026-03-01T14:05:00Z","account_id":"a1","ip":"203.0.113.9"}"#;
+        let fresh = parse_line(line).unwrap();
+        let stored = parse_stored(line, fresh.id.clone()).unwrap();
+        assert_eq!(stored, fresh);
+        let renamed = parse_stored(line, "evt-7".into()).unwrap();
+        assert_eq!((renamed.id.as_str(), renamed.id_bytes()), ("evt-7", None));
+        assert_eq!(renamed.record, fresh.record);
+        assert!(parse_stored(r#"{"type":"login"}"#, "x".into()).is_err());
+    }
+
     /// The id's bytes are those of its hex, for content ids and given ids.
     #[test]
     fn id_bytes_are_the_ids_hex() {
@@ -521,7 +545,7 @@ mod tests {
             let e = parse_line(line).unwrap_err();
             assert_eq!(e.field, None, "{line}");
             assert!(e.message.starts_with("not valid JSON"), "{line}: {e}");
-            assert_eq!(parse_with(line, false), Err(e));
+            assert_eq!(parse_with(line, false, None), Err(e));
         }
     }
 
@@ -541,7 +565,7 @@ mod tests {
         fn quick_head_agrees_with_the_full_pass(
             s in r#"\{"type":"(login|person|payout|account|bogus|log\\in)"(,"(id|type|ts|person_id|account_id|ip|amount|currency|full_name)":("[a-zA-Z0-9:.+ -]{0,24}"|[0-9]{1,4}|null|\[\]|\{\}))*\}( x)?"#
         ) {
-            proptest::prop_assert_eq!(parse_with(&s, true), parse_with(&s, false));
+            proptest::prop_assert_eq!(parse_with(&s, true, None), parse_with(&s, false, None));
         }
     }
 }
