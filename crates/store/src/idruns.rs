@@ -34,6 +34,8 @@ const ENTRY: usize = 24;
 /// Bloom filter bits per key and probes.
 const BLOOM_BITS_PER_KEY: usize = 10;
 const BLOOM_K: u32 = 7;
+/// Keys from which [`Runs::add_unsorted`] uses a second thread.
+const PARALLEL_KEYS: usize = 1 << 16;
 
 /// The tables (also created by the migrations).
 pub(crate) const DDL: &str = r#"
@@ -63,7 +65,7 @@ fn mix(mut x: u64) -> u64 {
 /// format and modulo indexing are fixed by the blocks already stored, and a division per
 /// probe is measurable over millions of keys on the ingest's tail; this one indexes
 /// 64-bit words by multiply-shift.
-struct Bloom {
+pub(crate) struct Bloom {
     words: Vec<u64>,
 }
 
@@ -90,6 +92,13 @@ impl Bloom {
             if let Some(w) = self.words.get_mut(bit / 64) {
                 *w |= 1 << (bit % 64);
             }
+        }
+    }
+
+    /// Adds the keys of `other`, a filter of the same size.
+    fn join(&mut self, other: &Bloom) {
+        for (w, o) in self.words.iter_mut().zip(&other.words) {
+            *w |= o;
         }
     }
 
@@ -278,7 +287,64 @@ impl Runs {
             return Ok(());
         }
         debug_assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));
-        let run = write_run(conn, sorted.len(), sorted.iter().map(|&e| Ok(e)))?;
+        let run = write_run(conn, sorted.len(), sorted.iter().map(|&e| Ok(e)), None)?;
+        self.runs.insert(0, run);
+        self.merge(conn)
+    }
+
+    /// [`Runs::add`] for distinct keys in any order, which it sorts. A large set
+    /// is sorted and filtered on two threads (this runs on an ingest's commit,
+    /// when the analysis thread is done or nearly): each half is sorted on one
+    /// thread while the other half's keys go into a filter on the other, then
+    /// the other way round, and the two filters are joined.
+    pub(crate) fn add_unsorted(
+        &mut self,
+        conn: &Connection,
+        entries: &mut [(Key, i64)],
+    ) -> Result<(), StoreError> {
+        let n = entries.len();
+        if n < PARALLEL_KEYS {
+            entries.sort_unstable_by_key(|e| e.0);
+            return self.add(conn, entries);
+        }
+        let (a, b) = entries.split_at_mut(n / 2);
+        let fill = |bloom: &mut Bloom, half: &[(Key, i64)]| {
+            for e in half {
+                bloom.insert(e.0);
+            }
+        };
+        let (mut bloom, other) = std::thread::scope(|s| {
+            let helper = s.spawn(|| {
+                let mut bloom = Bloom::with_keys(n);
+                fill(&mut bloom, b);
+                b.sort_unstable_by_key(|e| e.0);
+                bloom
+            });
+            a.sort_unstable_by_key(|e| e.0);
+            let mut bloom = Bloom::with_keys(n);
+            fill(&mut bloom, a);
+            (bloom, helper.join())
+        });
+        let other =
+            other.map_err(|_| StoreError::Corrupt("the key sorting thread panicked".into()))?;
+        bloom.join(&other);
+        let (a, b) = (&*a, &*b);
+        let (mut i, mut j) = (0, 0);
+        let merged = std::iter::from_fn(|| {
+            let from_a = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => x.0 < y.0,
+                (x, _) => x.is_some(),
+            };
+            let next = if from_a {
+                i += 1;
+                a.get(i - 1)
+            } else {
+                j += 1;
+                b.get(j - 1)
+            };
+            next.map(|&e| Ok(e))
+        });
+        let run = write_run(conn, n, merged, Some(bloom))?;
         self.runs.insert(0, run);
         self.merge(conn)
     }
@@ -317,7 +383,7 @@ impl Runs {
                         Err(e) => Some(Err(e)),
                     }
                 });
-                write_run(conn, total, entries)?
+                write_run(conn, total, entries, None)?
             };
             for (first, n) in pages {
                 conn.execute(
@@ -334,10 +400,13 @@ impl Runs {
 }
 
 /// Writes one run of `n` keys given in order; returns it.
+/// Writes `n` entries (in key order, distinct) as a run, with `bloom` as its
+/// filter when it holds them all already.
 pub(crate) fn write_run(
     conn: &Connection,
     n: usize,
     entries: impl Iterator<Item = Result<(Key, i64), StoreError>>,
+    bloom: Option<Bloom>,
 ) -> Result<Run, StoreError> {
     let run: i64 = conn.query_row("SELECT coalesce(max(run), 0) + 1 FROM id_runs", [], |r| {
         r.get(0)
@@ -347,7 +416,8 @@ pub(crate) fn write_run(
             r.get(0)
         })?;
     let mut insert = conn.prepare_cached("INSERT INTO id_pages (page, data) VALUES (?1, ?2)")?;
-    let mut bloom = Bloom::with_keys(n);
+    let filled = bloom.is_some();
+    let mut bloom = bloom.unwrap_or_else(|| Bloom::with_keys(n));
     let mut fences: Vec<Key> = Vec::with_capacity(n.div_ceil(PAGE_KEYS));
     let mut page: Vec<u8> = Vec::with_capacity(PAGE_KEYS * ENTRY);
     let mut first: Option<Key> = None;
@@ -372,7 +442,9 @@ pub(crate) fn write_run(
             ));
         }
         last = Some(key);
-        bloom.insert(key);
+        if !filled {
+            bloom.insert(key);
+        }
         first.get_or_insert(key);
         page.extend_from_slice(&key.0.to_le_bytes());
         page.extend_from_slice(&key.1.to_le_bytes());
@@ -477,6 +549,49 @@ mod tests {
         let c = Connection::open_in_memory().unwrap();
         c.execute_batch(DDL).unwrap();
         c
+    }
+
+    /// Keys in any order, sorted and filtered on two threads, give the same run
+    /// (pages, fences and filter bits) as the same keys added sorted.
+    #[test]
+    fn unsorted_keys_make_the_same_run_as_sorted_ones() {
+        for n in [0, 1, 1_000, PARALLEL_KEYS, PARALLEL_KEYS * 2 + 3] {
+            let sorted = keys(21, n);
+            let mut shuffled = sorted.clone();
+            // a fixed scramble: reversed halves, interleaved
+            shuffled.reverse();
+            let half = shuffled.len() / 2;
+            shuffled.rotate_left(half);
+            let (a, b) = (conn(), conn());
+            let (mut ra, mut rb) = (Runs::load(&a).unwrap(), Runs::load(&b).unwrap());
+            ra.add(&a, &sorted).unwrap();
+            rb.add_unsorted(&b, &mut shuffled).unwrap();
+            // the halves were sorted in place, nothing was lost
+            shuffled.sort_unstable();
+            assert!(shuffled == sorted, "{n} keys changed");
+            type Dump = (Vec<Vec<u8>>, Vec<(i64, Vec<u8>, Vec<u8>)>);
+            let dump = |c: &Connection| -> Dump {
+                let pages = c
+                    .prepare("SELECT data FROM id_pages ORDER BY page")
+                    .unwrap()
+                    .query_map([], |r| r.get(0))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                let runs = c
+                    .prepare("SELECT keys, fences, bloom FROM id_runs ORDER BY run")
+                    .unwrap()
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                (pages, runs)
+            };
+            assert_eq!(dump(&a), dump(&b), "{n} keys");
+            for (k, block) in sorted.iter().step_by(97) {
+                assert_eq!(rb.find(&b, *k).unwrap(), Some(*block));
+            }
+        }
     }
 
     /// xorshift keys, sorted, with their index as block.
@@ -594,9 +709,9 @@ mod tests {
     fn keys_out_of_order_are_refused() {
         let c = conn();
         let bad = [((2, 0), 1), ((1, 0), 2)];
-        assert!(write_run(&c, 2, bad.iter().map(|&e| Ok(e))).is_err());
+        assert!(write_run(&c, 2, bad.iter().map(|&e| Ok(e)), None).is_err());
         let repeated = [((1, 0), 1), ((1, 0), 2)];
-        assert!(write_run(&c, 2, repeated.iter().map(|&e| Ok(e))).is_err());
+        assert!(write_run(&c, 2, repeated.iter().map(|&e| Ok(e)), None).is_err());
     }
 
     #[test]

@@ -29,6 +29,7 @@ mod results;
 mod schema;
 mod sqlite;
 mod write;
+mod writeback;
 
 use std::path::PathBuf;
 

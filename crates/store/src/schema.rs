@@ -117,7 +117,7 @@ pub(crate) fn migrate_3_to_4(conn: &rusqlite::Connection) -> Result<(), crate::S
                 Ok(None) => None,
                 Err(e) => Some(Err(e.into())),
             });
-            crate::idruns::write_run(conn, n as usize, entries)?;
+            crate::idruns::write_run(conn, n as usize, entries, None)?;
         }
         conn.execute_batch(
             "DROP TABLE event_ids;

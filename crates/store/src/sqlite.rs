@@ -35,7 +35,7 @@ const PAGE_SIZE: u32 = 16384;
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     pub durability: Durability,
-    /// SQLite page cache in KiB.
+    /// SQLite page cache in KiB (a first ingest uses less, see `write.rs`).
     pub cache_kib: u32,
     /// How long to wait for another writer.
     pub busy_timeout: Duration,
@@ -144,6 +144,8 @@ impl Store {
                 rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
                     | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
+            // the checkpoint's copies reach the disk while it runs, not all in its final sync
+            let _writeback = crate::writeback::Writeback::start(Some(path.clone()));
             conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
                 Ok(Checkpointed {
                     busy: r.get::<_, i64>(0)? != 0,

@@ -176,8 +176,7 @@ impl<'a> BlockSink<'a> {
     }
 
     fn write_keys(&mut self) -> Result<(), StoreError> {
-        self.unwritten.sort_unstable_by_key(|k| k.0);
-        self.runs.add(self.conn, &self.unwritten)?;
+        self.runs.add_unsorted(self.conn, &mut self.unwritten)?;
         self.unwritten.clear();
         Ok(())
     }
@@ -210,6 +209,25 @@ pub struct SqliteWriter<'a> {
     ingest: i64,
     source: String,
     open: bool,
+    /// The connection's page cache size to restore (set by a first ingest).
+    cache_before: Option<i64>,
+    /// Starts the disk writes of the WAL while the ingest fills it.
+    _writeback: crate::writeback::Writeback,
+}
+
+/// The page cache of an ingest into a store with no identity index yet (a
+/// first ingest), in KiB. Such an ingest looks nothing up, and with a small
+/// cache its pages go to the WAL while it runs, where the disk starts on them
+/// (see `writeback.rs`), instead of all at its commit. Later ingests keep the
+/// connection's cache: they look their identities up in the index.
+const FIRST_INGEST_CACHE_KIB: i64 = 16 * 1024;
+
+/// The WAL file of a connection's main database (none in memory).
+fn wal_path(conn: &Connection) -> Option<std::path::PathBuf> {
+    let db = conn.path().filter(|p| !p.is_empty())?;
+    let mut p = std::ffi::OsString::from(db);
+    p.push("-wal");
+    Some(std::path::PathBuf::from(p))
 }
 
 /// SQLite's default: a commit that leaves more WAL pages than this checkpoints.
@@ -233,14 +251,28 @@ impl<'a> SqliteWriter<'a> {
                 [],
                 |r| r.get(0),
             )?;
+            let sink = BlockSink::new(conn, ingest)?;
+            let account = conn.prepare(ACCOUNT)?;
+            // last: nothing fails between this and the writer that restores it
+            let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+            // (a negative size is in KiB: a larger cache than the first ingest's)
+            let cache_before = match sink.runs.is_empty() && before < -FIRST_INGEST_CACHE_KIB {
+                true => {
+                    conn.pragma_update(None, "cache_size", -FIRST_INGEST_CACHE_KIB)?;
+                    Some(before)
+                }
+                false => None,
+            };
             Ok::<_, StoreError>(SqliteWriter {
                 conn,
-                sink: BlockSink::new(conn, ingest)?,
-                account: conn.prepare(ACCOUNT)?,
+                sink,
+                account,
                 next_seq,
                 ingest,
                 source: source.to_string(),
                 open: true,
+                cache_before,
+                _writeback: crate::writeback::Writeback::start(wal_path(conn)),
             })
         })();
         if prepared.is_err() {
@@ -359,6 +391,9 @@ impl Drop for SqliteWriter<'_> {
         if self.open && !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
+        if let Some(size) = self.cache_before {
+            let _ = self.conn.pragma_update(None, "cache_size", size);
+        }
     }
 }
 
@@ -366,7 +401,40 @@ impl Drop for SqliteWriter<'_> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::{EventStore, Store};
+    use crate::{EventStore, IngestCounts, NewEvent, Store};
+    use molehunt_model::parse_line;
+
+    /// A first ingest (no identity index yet) runs with a smaller page cache and
+    /// gives the connection's back; a later one keeps the connection's.
+    #[test]
+    fn only_a_first_ingest_shrinks_the_page_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+        let cache = |s: &Store| -> i64 {
+            s.connection()
+                .query_row("PRAGMA cache_size", [], |r| r.get(0))
+                .unwrap()
+        };
+        let configured = cache(&store);
+        assert!(configured < -FIRST_INGEST_CACHE_KIB, "{configured}");
+        let event = parse_line(
+            r#"{"type":"login","ts":"2026-01-01T00:00:00Z","account_id":"a","ip":"192.0.2.1"}"#,
+        )
+        .unwrap();
+        let mut w = store.writer("first").unwrap();
+        assert_eq!(cache_of(w.conn), -FIRST_INGEST_CACHE_KIB);
+        assert!(w.insert(&NewEvent::new(&event, "{}")).unwrap());
+        w.commit(&IngestCounts::default()).unwrap();
+        assert_eq!(cache(&store), configured);
+        let w = store.writer("second").unwrap();
+        assert_eq!(cache_of(w.conn), configured);
+        w.rollback().unwrap();
+        assert_eq!(cache(&store), configured);
+    }
+
+    fn cache_of(c: &Connection) -> i64 {
+        c.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap()
+    }
 
     /// The size hint sizes the identity set once, never past its memory cap.
     #[test]
