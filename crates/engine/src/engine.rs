@@ -81,6 +81,31 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// An enricher still to be loaded: its screener is read from the store already
+/// (on the store's thread: SQLite may need the write lock to read it), the IP
+/// data (a tenth of a second) not yet.
+pub(crate) struct EnricherLoader<'a> {
+    screener: Option<molehunt_screen::Screener>,
+    geoip: &'a [PathBuf],
+    asn_csv: &'a [PathBuf],
+}
+
+impl<'a> EnricherLoader<'a> {
+    fn new(opts: &'a EngineOptions, db: &Path) -> Result<Self, EngineError> {
+        Ok(EnricherLoader {
+            screener: Enricher::screener(opts.screening.then_some(db))?,
+            geoip: &opts.geoip,
+            asn_csv: &opts.asn_csv,
+        })
+    }
+
+    pub(crate) fn load(self) -> Result<Enricher, EngineError> {
+        let geoip: Vec<&Path> = self.geoip.iter().map(PathBuf::as_path).collect();
+        let asn: Vec<&Path> = self.asn_csv.iter().map(PathBuf::as_path).collect();
+        Enricher::with_screener(self.screener, &geoip, &asn)
+    }
+}
+
 impl Engine {
     /// Opens (creating when missing) the store at `db`.
     pub fn open(db: &Path, opts: EngineOptions) -> Result<Engine, EngineError> {
@@ -117,10 +142,7 @@ impl Engine {
 
     fn enricher(&mut self) -> Result<&mut Enricher, EngineError> {
         if self.enricher.is_none() {
-            let geoip: Vec<&Path> = self.opts.geoip.iter().map(PathBuf::as_path).collect();
-            let asn: Vec<&Path> = self.opts.asn_csv.iter().map(PathBuf::as_path).collect();
-            let db = self.opts.screening.then_some(self.db.as_path());
-            self.enricher = Some(Enricher::load(db, &geoip, &asn)?);
+            self.enricher = Some(EnricherLoader::new(&self.opts, &self.db)?.load()?);
         }
         self.enricher
             .as_mut()
@@ -274,16 +296,15 @@ impl Engine {
         finish_with: Option<&[PreviousNetwork]>,
         progress: &dyn Progress,
     ) -> Result<IngestReport, EngineError> {
-        self.enricher()?;
-        let Engine {
-            store, enricher, ..
-        } = self;
-        let enricher = enricher
-            .as_mut()
-            .ok_or_else(|| EngineError::Corrupt("enricher missing".into()))?;
+        // The enricher (its bundled IP data takes a tenth of a second to load) is
+        // loaded by the analysis thread, while the first batches are read and stored.
+        let loader = match self.enricher {
+            Some(_) => None,
+            None => Some(EnricherLoader::new(&self.opts, &self.db)?),
+        };
         let report = ingest_source(
-            store,
-            enricher,
+            &mut self.store,
+            (&mut self.enricher, loader),
             stream,
             finish_with,
             source,

@@ -151,6 +151,24 @@ impl Enricher {
         geoip: &[&Path],
         asn_csv: &[&Path],
     ) -> Result<Self, EngineError> {
+        let screener = Self::screener(db)?;
+        Self::with_screener(screener, geoip, asn_csv)
+    }
+
+    /// The sanctions screener of the store at `db` (none without lists or `db`).
+    pub fn screener(db: Option<&Path>) -> Result<Option<Screener>, EngineError> {
+        match db {
+            Some(db) => Screener::load(db).map_err(|e| EngineError::Screen(e.to_string())),
+            None => Ok(None),
+        }
+    }
+
+    /// Loads the IP data (bundled, then the given files) around `screener`.
+    pub fn with_screener(
+        screener: Option<Screener>,
+        geoip: &[&Path],
+        asn_csv: &[&Path],
+    ) -> Result<Self, EngineError> {
         let mut intel = Intel::bundled()?;
         for p in geoip {
             intel.ip.load_mmdb(p)?;
@@ -158,10 +176,6 @@ impl Enricher {
         for p in asn_csv {
             intel.ip.load_asn_csv(p)?;
         }
-        let screener = match db {
-            Some(db) => Screener::load(db).map_err(|e| EngineError::Screen(e.to_string()))?,
-            None => None,
-        };
         Ok(Enricher::new(intel, screener))
     }
 

@@ -9,6 +9,7 @@ use molehunt_store::{EventStore, EventWriter, IngestCounts, NewEvent, Store};
 
 use crate::analyze::StreamPass;
 use crate::batch::{Batch, RecordRef};
+use crate::engine::EnricherLoader;
 use crate::enrich::Enricher;
 use crate::error::{EngineError, InvalidInput, LineError};
 use crate::input::{
@@ -145,7 +146,7 @@ const ANALYSIS_QUEUE: usize = 8;
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn ingest_source<R: BufRead + Send>(
     store: &mut Store,
-    enricher: &mut Enricher,
+    enricher: (&mut Option<Enricher>, Option<EnricherLoader<'_>>),
     mut stream: Option<&mut StreamPass>,
     finish_with: Option<&[PreviousNetwork]>,
     input: Source<'_>,
@@ -180,10 +181,29 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
     // have a thread of their own).
     let outcome = std::thread::scope(|scope| {
         let (atx, arx) = std::sync::mpsc::sync_channel::<Batch>(ANALYSIS_QUEUE);
+        // whether the analysis thread could load the enricher (checked before the commit)
+        let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<Result<(), EngineError>>(1);
         let analysis = match stream.as_deref_mut() {
             Some(s) if s.valid() => {
-                let enricher = &mut *enricher;
+                let (slot, loader) = enricher;
                 Some(scope.spawn(move || {
+                    if let Some(loader) = loader {
+                        match loader.load() {
+                            Ok(e) => *slot = Some(e),
+                            Err(e) => {
+                                let _ = ready_tx.send(Err(e));
+                                // the reader must not block on a full queue
+                                arx.into_iter().for_each(Batch::recycle);
+                                return;
+                            }
+                        }
+                    }
+                    let Some(enricher) = slot.as_mut() else {
+                        let _ = ready_tx.send(Err(EngineError::Corrupt("enricher missing".into())));
+                        arx.into_iter().for_each(Batch::recycle);
+                        return;
+                    };
+                    let _ = ready_tx.send(Ok(()));
                     for batch in arx {
                         for event in batch.fresh_events() {
                             s.observe(event, enricher);
@@ -248,14 +268,20 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
             }
         };
         drop(atx);
+        // An enricher that could not load fails the ingest before anything is
+        // committed (it is loaded long before the input ends, unless that is tiny).
+        let ready = match analysis {
+            Some(_) => ready_rx.recv().unwrap_or(Ok(())),
+            None => Ok(()),
+        };
         // Commit (or roll back) while the analysis thread drains its queue and
         // finishes. A reader error drops the writer, which rolls back.
-        let stored = match summary {
-            Ok(summary) if bad == 0 || opts.skip_invalid => {
+        let stored = match (summary, ready) {
+            (Ok(summary), Ok(())) if bad == 0 || opts.skip_invalid => {
                 commit(writer, rejects, &mut counts, bad, summary).map(Some)
             }
-            Ok(_) => writer.rollback().map(|()| None).map_err(EngineError::from),
-            Err(e) => Err(e),
+            (Ok(_), Ok(())) => writer.rollback().map(|()| None).map_err(EngineError::from),
+            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
         };
         if let Some(handle) = analysis
             && handle.join().is_err()

@@ -186,3 +186,39 @@ fn several_files_each_all_or_nothing() {
     .unwrap();
     assert_eq!((v.records, v.valid, v.invalid), (2, 1, 1));
 }
+
+/// The IP data loads on the analysis thread while the first batches are stored:
+/// when it cannot be read, the ingest fails with that error and stores nothing,
+/// and the same engine ingests the file once the option is fixed.
+#[test]
+fn unreadable_ip_data_fails_the_ingest_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let file = dir.path().join("in.jsonl");
+    std::fs::write(&file, input(3_000)).unwrap();
+    let broken = dir.path().join("broken.mmdb");
+    std::fs::write(&broken, b"not a MaxMind database").unwrap();
+    let opts = EngineOptions {
+        geoip: vec![broken],
+        ..EngineOptions::default()
+    };
+    let mut engine = Engine::open(&db, opts).unwrap();
+    let (outcomes, rescore) = engine
+        .ingest_paths(
+            std::slice::from_ref(&file),
+            &IngestOptions::default(),
+            &NoProgress,
+        )
+        .unwrap();
+    let err = outcomes[0].as_ref().unwrap_err().to_string();
+    assert!(err.contains("broken.mmdb"), "{err}");
+    assert!(rescore.is_none());
+    drop(engine);
+    let mut engine = Engine::open(&db, EngineOptions::default()).unwrap();
+    assert!(engine.cases().unwrap().is_empty());
+    let report = engine
+        .ingest_path(&file, &IngestOptions::default(), &NoProgress)
+        .unwrap();
+    assert_eq!(report.inserted, 3_008);
+    assert!(!engine.cases().unwrap().is_empty());
+}
