@@ -67,7 +67,7 @@ pub(crate) fn for_each_event(
     )?;
     for (block, _) in untimed {
         let first = loader.load(block, &mut payload)?;
-        let mut c = Cursor::new(first);
+        let mut c = Cursor::new(first, &payload)?;
         while c.advance(&payload)? {
             c.fill(&payload, &mut ev)?;
             f(&ev)?;
@@ -115,7 +115,8 @@ fn merge_timed(
             }
             next += 1;
             let mut payload = spare.pop().unwrap_or_default();
-            let mut cursor = Cursor::new(loader.load(block, &mut payload)?);
+            let first = loader.load(block, &mut payload)?;
+            let mut cursor = Cursor::new(first, &payload)?;
             if !cursor.advance(&payload)? {
                 spare.push(payload);
                 continue;
@@ -183,7 +184,7 @@ pub(crate) fn events_of_person(
     let mut found: Vec<(bool, StoredEvent)> = Vec::new();
     for (block, timed) in candidates {
         let first = loader.load(block, &mut payload)?;
-        let mut c = Cursor::new(first);
+        let mut c = Cursor::new(first, &payload)?;
         let mut ev = empty_event();
         while c.advance(&payload)? {
             c.fill(&payload, &mut ev)?;
