@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use molehunt_detect::{Analysis, DetectConfig, Network, PersonScore, PreviousNetwork};
 use molehunt_ledger::{Ledger, LedgerOptions};
 use molehunt_model::RiskLevel;
-use molehunt_store::{Durability, EventStore, PersonRisk, Store, StoreOptions};
+use molehunt_store::{Durability, EventStore, PersonRisk, Store, StoreError, StoreOptions};
 
 use crate::analyze::{StreamPass, previous_networks, recompute, to_results};
 use crate::config::load_config;
@@ -197,29 +197,28 @@ impl Engine {
                 let source = Source {
                     name: &name,
                     size: None,
+                    redo: false,
                 };
                 self.ingest_one(source, stdin, opts, stream.as_mut(), finish_with, progress)
             } else {
-                match std::fs::File::open(path) {
-                    Ok(f) => {
-                        let size = f.metadata().map(|m| m.len()).ok();
-                        progress.start(&name, size);
-                        let reader = std::io::BufReader::with_capacity(1 << 16, f);
-                        let source = Source { name: &name, size };
-                        self.ingest_one(
-                            source,
-                            reader,
-                            opts,
-                            stream.as_mut(),
-                            finish_with,
-                            progress,
-                        )
-                    }
-                    Err(e) => Err(EngineError::Io {
-                        path: path.clone(),
-                        source: e,
-                    }),
+                // A file can be read again: its first attempt may assume its
+                // identities distinct (a first ingest then skips remembering them)
+                // and is redone without that if one repeats.
+                let mut outcome =
+                    self.ingest_file(path, &name, true, opts, &mut stream, finish_with, progress);
+                if let Err(EngineError::Store(StoreError::RepeatedIdentity)) = outcome {
+                    progress.finish();
+                    outcome = self.ingest_file(
+                        path,
+                        &name,
+                        false,
+                        opts,
+                        &mut stream,
+                        finish_with,
+                        progress,
+                    );
                 }
+                outcome
             };
             progress.finish();
             committed |= outcome.is_ok();
@@ -269,6 +268,7 @@ impl Engine {
         let source = Source {
             name: source_name,
             size: None,
+            redo: false,
         };
         let mut report = self.ingest_one(
             source,
@@ -285,6 +285,29 @@ impl Engine {
         self.record_ingests(std::iter::once(&mut report))?;
         scored?;
         Ok(report)
+    }
+
+    /// Ingests one file (see [`Source::redo`]).
+    #[allow(clippy::too_many_arguments)]
+    fn ingest_file(
+        &mut self,
+        path: &Path,
+        name: &str,
+        redo: bool,
+        opts: &IngestOptions,
+        stream: &mut Option<StreamPass>,
+        finish_with: Option<&[PreviousNetwork]>,
+        progress: &dyn Progress,
+    ) -> Result<IngestReport, EngineError> {
+        let f = std::fs::File::open(path).map_err(|e| EngineError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let size = f.metadata().map(|m| m.len()).ok();
+        progress.start(name, size);
+        let reader = std::io::BufReader::with_capacity(1 << 16, f);
+        let source = Source { name, size, redo };
+        self.ingest_one(source, reader, opts, stream.as_mut(), finish_with, progress)
     }
 
     fn ingest_one(

@@ -128,6 +128,11 @@ impl Rejects {
 pub(crate) struct Source<'a> {
     pub name: &'a str,
     pub size: Option<u64>,
+    /// The caller can read the source again: the writer may assume its
+    /// identities distinct, and a repeat fails the ingest with
+    /// `StoreError::RepeatedIdentity` for the caller to redo it without
+    /// ([`EventWriter::assume_distinct`]).
+    pub redo: bool,
 }
 
 /// Bytes per event assumed to estimate an input's events from its size (JSON
@@ -166,6 +171,9 @@ pub(crate) fn ingest_source<R: BufRead + Send>(
         }
     };
     let mut writer = store.writer(source)?;
+    if input.redo {
+        writer.assume_distinct();
+    }
     if let Some(size) = input.size {
         writer.expect(size / BYTES_PER_EVENT);
     }

@@ -303,8 +303,12 @@ impl Runs {
         entries: &mut [(Key, i64)],
     ) -> Result<(), StoreError> {
         let n = entries.len();
+        let repeated = |half: &[(Key, i64)]| half.windows(2).any(|w| w[0].0 == w[1].0);
         if n < PARALLEL_KEYS {
             entries.sort_unstable_by_key(|e| e.0);
+            if repeated(entries) {
+                return Err(StoreError::RepeatedIdentity);
+            }
             return self.add(conn, entries);
         }
         let (a, b) = entries.split_at_mut(n / 2);
@@ -327,11 +331,15 @@ impl Runs {
         });
         let other =
             other.map_err(|_| StoreError::Corrupt("the key sorting thread panicked".into()))?;
+        if repeated(a) || repeated(b) {
+            return Err(StoreError::RepeatedIdentity);
+        }
         bloom.join(&other);
         let (a, b) = (&*a, &*b);
         let (mut i, mut j) = (0, 0);
         let merged = std::iter::from_fn(|| {
             let from_a = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if x.0 == y.0 => return Some(Err(StoreError::RepeatedIdentity)),
                 (Some(x), Some(y)) => x.0 < y.0,
                 (x, _) => x.is_some(),
             };
@@ -591,6 +599,33 @@ mod tests {
             for (k, block) in sorted.iter().step_by(97) {
                 assert_eq!(rb.find(&b, *k).unwrap(), Some(*block));
             }
+        }
+    }
+
+    /// A key given twice to `add_unsorted` (sorted on one thread or two, the
+    /// repeat in one half or across them) is an error, and no run is written.
+    #[test]
+    fn repeated_unsorted_keys_are_refused() {
+        for (n, at) in [
+            (100, 50),
+            (PARALLEL_KEYS * 2, 5),
+            (PARALLEL_KEYS * 2, PARALLEL_KEYS + 9),
+        ] {
+            let mut ks = keys(31, n);
+            let again = ks[0];
+            ks.insert(at, (again.0, 7));
+            let c = conn();
+            let mut runs = Runs::load(&c).unwrap();
+            let r = runs.add_unsorted(&c, &mut ks);
+            assert!(
+                matches!(r, Err(StoreError::RepeatedIdentity)),
+                "{n} keys: {r:?}"
+            );
+            assert!(runs.is_empty());
+            let pages: i64 = c
+                .query_row("SELECT count(*) FROM id_pages", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(pages, 0);
         }
     }
 

@@ -61,6 +61,11 @@ pub enum StoreError {
     /// An error raised by the caller's callback while streaming events.
     #[error("{0}")]
     Callback(String),
+    /// An ingest told its identities are distinct ([`EventWriter::assume_distinct`])
+    /// met one twice: nothing of it is stored, and the caller redoes it without
+    /// the assumption.
+    #[error("an identity occurs twice in this ingest")]
+    RepeatedIdentity,
 }
 
 /// One event to insert: the parsed record (for the index columns) and the
@@ -170,6 +175,12 @@ pub trait EventWriter {
     /// A hint, before the first insert: about this many events will come
     /// (estimated from the input's size), so memory can be sized once.
     fn expect(&mut self, _events: u64) {}
+    /// A promise, before the first insert, that the caller can redo this ingest
+    /// from its start: the writer may then skip remembering the ingest's own
+    /// identities (a first ingest has nothing else to compare them with), and an
+    /// identity met twice fails the ingest with [`StoreError::RepeatedIdentity`]
+    /// instead of counting as a duplicate.
+    fn assume_distinct(&mut self) {}
     /// Commits the events and records the ingest; returns its ingest number.
     fn commit(self, counts: &IngestCounts) -> Result<i64, StoreError>;
     /// Discards everything written (also what dropping the writer does).

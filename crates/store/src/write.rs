@@ -211,6 +211,9 @@ pub struct SqliteWriter<'a> {
     open: bool,
     /// The connection's page cache size to restore (set by a first ingest).
     cache_before: Option<i64>,
+    /// A first ingest the caller can redo: its identities are not remembered
+    /// (see [`EventWriter::assume_distinct`]).
+    distinct: bool,
     /// Starts the disk writes of the WAL while the ingest fills it.
     _writeback: crate::writeback::Writeback,
 }
@@ -272,6 +275,7 @@ impl<'a> SqliteWriter<'a> {
                 source: source.to_string(),
                 open: true,
                 cache_before,
+                distinct: false,
                 _writeback: crate::writeback::Writeback::start(wal_path(conn)),
             })
         })();
@@ -290,6 +294,14 @@ impl<'a> SqliteWriter<'a> {
     /// in this one); either way it is remembered as stored from now on. One
     /// probe of the in-memory set for a new identity.
     fn is_stored(&mut self, key: (i64, i64)) -> Result<bool, StoreError> {
+        if self.distinct {
+            // a repeat within the identities not yet in the index fails the
+            // commit's sort; the index has the earlier ones of a big source
+            if self.sink.runs.is_empty() {
+                return Ok(false);
+            }
+            return Ok(self.sink.runs.find(self.conn, key)?.is_some());
+        }
         if !self.sink.remember(key)? {
             return Ok(true);
         }
@@ -306,10 +318,19 @@ impl EventWriter for SqliteWriter<'_> {
     /// rehashes and the fresh pages of every size were a quarter of the
     /// storing thread's time on the 1M-event benchmark.
     fn expect(&mut self, events: u64) {
+        if self.distinct {
+            return;
+        }
         let n = usize::try_from(events).unwrap_or(usize::MAX).min(SEEN_KEYS);
         self.sink
             .seen
             .reserve(n.saturating_sub(self.sink.seen.len()));
+    }
+
+    /// Taken only by a first ingest (no identity index yet): a later one has
+    /// stored identities to compare with anyway.
+    fn assume_distinct(&mut self) {
+        self.distinct = self.sink.runs.is_empty() && self.sink.seen.is_empty();
     }
 
     fn insert(&mut self, new: &NewEvent<'_>) -> Result<bool, StoreError> {
@@ -401,7 +422,7 @@ impl Drop for SqliteWriter<'_> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::{EventStore, IngestCounts, NewEvent, Store};
+    use crate::{EventStore, IngestCounts, NewEvent, Store, StoreError};
     use molehunt_model::parse_line;
 
     /// A first ingest (no identity index yet) runs with a smaller page cache and
@@ -430,6 +451,43 @@ mod tests {
         assert_eq!(cache_of(w.conn), configured);
         w.rollback().unwrap();
         assert_eq!(cache(&store), configured);
+    }
+
+    /// A first ingest told its identities are distinct does not remember them:
+    /// a repeat fails its commit and stores nothing. A later ingest ignores the
+    /// promise and counts the repeat as a duplicate.
+    #[test]
+    fn distinct_first_ingest_fails_on_a_repeat_and_later_ones_count_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+        let event = |ip: &str| {
+            parse_line(&format!(
+                r#"{{"type":"login","ts":"2026-01-01T00:00:00Z","account_id":"a","ip":"{ip}"}}"#
+            ))
+            .unwrap()
+        };
+        let (one, two) = (event("192.0.2.1"), event("192.0.2.2"));
+        let mut w = store.writer("first").unwrap();
+        w.assume_distinct();
+        assert!(w.insert(&NewEvent::new(&one, "{}")).unwrap());
+        assert!(
+            w.insert(&NewEvent::new(&one, "{}")).unwrap(),
+            "not remembered"
+        );
+        let r = w.commit(&IngestCounts::default());
+        assert!(matches!(r, Err(StoreError::RepeatedIdentity)), "{r:?}");
+        assert_eq!(store.event_count().unwrap(), 0);
+        let mut w = store.writer("first again").unwrap();
+        assert!(w.insert(&NewEvent::new(&one, "{}")).unwrap());
+        assert!(!w.insert(&NewEvent::new(&one, "{}")).unwrap());
+        w.commit(&IngestCounts::default()).unwrap();
+        let mut w = store.writer("second").unwrap();
+        w.assume_distinct();
+        assert!(!w.insert(&NewEvent::new(&one, "{}")).unwrap());
+        assert!(w.insert(&NewEvent::new(&two, "{}")).unwrap());
+        assert!(!w.insert(&NewEvent::new(&two, "{}")).unwrap());
+        w.commit(&IngestCounts::default()).unwrap();
+        assert_eq!(store.event_count().unwrap(), 2);
     }
 
     fn cache_of(c: &Connection) -> i64 {
